@@ -1,0 +1,67 @@
+"""Read the build artefacts the server depends on (see docs/contract.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DATASET = "dataset.nq"
+MANIFEST = "manifest.json"
+VOID = "void.ttl"
+
+
+class ArtefactsMissing(RuntimeError):
+    """The build directory lacks a file the server needs."""
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """The parts of a build the endpoint uses."""
+
+    build_dir: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str
+
+    @classmethod
+    def load(cls, build_dir: Path) -> Artefacts:
+        """Read ``manifest.json`` and check that ``dataset.nq`` exists."""
+        build_dir = Path(build_dir)
+        for name in (DATASET, MANIFEST):
+            if not (build_dir / name).is_file():
+                raise ArtefactsMissing(
+                    f"{build_dir / name} is missing: run `dprk-kg build` (or `dprk-kg serve`)."
+                )
+        raw = (build_dir / MANIFEST).read_bytes()
+        return cls(build_dir, json.loads(raw), hashlib.sha256(raw).hexdigest())
+
+    @property
+    def base(self) -> str:
+        """The dataset's base IRI (ends with '/')."""
+        return self.manifest["base"]
+
+    def graph(self, name: str) -> str:
+        """IRI of the named graph ``name`` (ontology, asserted, inferred)."""
+        return f"{self.base}graph/{name}"
+
+    @property
+    def default_graphs(self) -> tuple[str, str]:
+        """The graphs whose union is the SPARQL default graph."""
+        return (self.graph("asserted"), self.graph("inferred"))
+
+    @property
+    def graph_counts(self) -> dict[str, int]:
+        """Triple count per named graph, from the manifest."""
+        return {iri: int(n) for iri, n in self.manifest.get("graphs", {}).items()}
+
+    @property
+    def dataset_path(self) -> Path:
+        """The N-Quads file loaded into the store."""
+        return self.build_dir / DATASET
+
+    def void_turtle(self) -> str | None:
+        """The build's VoID description, if any."""
+        path = self.build_dir / VOID
+        return path.read_text(encoding="utf-8") if path.is_file() else None

@@ -1,0 +1,143 @@
+"""``dprk-kg serve``: build if stale, then serve the SPARQL endpoint.
+
+Registered through the ``dprk_kg.commands`` entry point (``register``). Also runnable as
+``python -m server.cli serve …``. Without ``--debug`` it runs gunicorn (sync workers, each
+with its own lazily started query executors); with ``--debug`` Flask's development server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from server.settings import Settings, settings_table
+
+log = logging.getLogger("dprk_kg.serve")
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``serve`` sub-command to an argparse sub-parsers object."""
+    defaults = Settings.from_env()
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the SPARQL endpoint (builds first when the artefacts are stale)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default=defaults.host, help="bind address (default %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=defaults.port, help="port (default %(default)s)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=defaults.workers,
+        help="gunicorn workers (default: CPU count = %(default)s)",
+    )
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=None,
+        help="artefact directory (default: $DPRK_KG_BUILD or ./build)",
+    )
+    parser.add_argument("--debug", action="store_true", help="Flask development server")
+    parser.add_argument(
+        "--no-build", action="store_true", help="serve the artefacts as they are, even if stale"
+    )
+    parser.add_argument(
+        "--help-settings",
+        action="store_true",
+        help="print every setting, its environment variable and default",
+    )
+    parser.set_defaults(func=serve)
+    return parser
+
+
+def _graph_settings(build_dir: Path) -> Any:
+    from graph.config import Settings as GraphSettings
+
+    return GraphSettings.from_env(out_dir=build_dir)
+
+
+def ensure_built(settings: Settings) -> None:
+    """Run the build when ``graph.build.is_stale`` says the artefacts are missing or old."""
+    from graph import build as graph_build
+
+    graph_settings = _graph_settings(settings.build_dir)
+    if graph_build.is_stale(graph_settings):
+        log.warning("artefacts in %s are stale: building", settings.build_dir)
+        graph_build.build(graph_settings)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Entry of ``serve``; returns the process exit code."""
+    if args.help_settings:
+        print(settings_table())
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    overrides: dict[str, Any] = {"host": args.host, "port": args.port, "workers": args.workers}
+    if args.build_dir is not None:
+        overrides["build_dir"] = args.build_dir
+    settings = Settings.from_env(**overrides)
+    if settings.updates_enabled and settings.workers > 1:
+        log.warning("updates are enabled: using 1 worker so that every request sees them")
+        settings = dataclasses.replace(settings, workers=1)
+    if not args.no_build:
+        try:
+            ensure_built(settings)
+        except Exception as exc:  # BuildError or a broken graph package: keep old artefacts
+            log.error("build failed: %s", exc)
+            if not (settings.build_dir / "dataset.nq").is_file():
+                return 1
+            log.warning("serving the previous artefacts")
+
+    from server import create_app
+
+    if args.debug:
+        app = create_app(settings)
+        app.run(host=settings.host, port=settings.port, debug=True, use_reloader=False)
+        return 0
+    run_gunicorn(settings)
+    return 0
+
+
+def run_gunicorn(settings: Settings) -> None:
+    """Serve with gunicorn's Python API; the app is created in each worker after the fork."""
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{settings.host}:{settings.port}",
+                "workers": settings.workers,
+                "worker_class": "sync",
+                "timeout": int(settings.query_timeout) + 30,
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "preload_app": False,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from server import create_app
+
+            return create_app(settings)
+
+    Application().run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m server.cli serve``)."""
+    parser = argparse.ArgumentParser(prog="dprk-kg")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
