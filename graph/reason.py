@@ -22,7 +22,7 @@ import owlrl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from .namespaces import ERR
+from .namespaces import ERR, ONTOLOGY_IRI
 
 
 @dataclass
@@ -34,10 +34,21 @@ class Reasoned:
     dropped: dict[str, int]
 
 
+def _is_data(node: object, data_base: str) -> bool:
+    """True for IRIs minted for data under ``data_base`` (not ontology terms)."""
+    return (
+        isinstance(node, URIRef)
+        and node.startswith(data_base)
+        and not node.startswith(ONTOLOGY_IRI)
+    )
+
+
 def closure(ontology: Graph, asserted: Graph, data_base: str) -> Reasoned:
     """New triples entailed by OWL 2 RL over ``ontology`` + ``asserted``, noise removed."""
-    # owlrl writes to a destination graph only when it shares the source's store.
-    store = Dataset()
+    # owlrl writes to a destination graph only when it shares the source's store, and its
+    # rules must read that destination too (a union dataset), or multi-step entailments
+    # such as inverse-then-chain are missed.
+    store = Dataset(default_union=True)
     combined = store.graph(URIRef("urn:dprk-kg:reasoning:input"))
     for triple in ontology:
         combined.add(triple)
@@ -46,7 +57,7 @@ def closure(ontology: Graph, asserted: Graph, data_base: str) -> Reasoned:
     new = store.graph(URIRef("urn:dprk-kg:reasoning:output"))
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-    ).expand(combined, destination=new)
+    ).expand(store, destination=new)
 
     errors = sorted(
         str(message)
@@ -67,7 +78,7 @@ def closure(ontology: Graph, asserted: Graph, data_base: str) -> Reasoned:
             s, RDF.type, ERR.ErrorMessage
         ) in new:
             dropped["error report"] += 1
-        elif not (isinstance(s, URIRef) and s.startswith(data_base)):
+        elif not _is_data(s, data_base):
             dropped["vocabulary subject"] += 1
         elif (s, p, o) in asserted or (s, p, o) in ontology:
             dropped["already stated"] += 1
