@@ -29,9 +29,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default=defaults.host, help="bind address (default %(default)s)")
-    parser.add_argument(
-        "--port", type=int, default=defaults.port, help="port (default %(default)s)"
-    )
+    parser.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
     parser.add_argument(
         "--workers",
         type=int,

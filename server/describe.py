@@ -122,8 +122,7 @@ def service_graph() -> Graph:
                     described,
                     RDFS.comment,
                     Literal(
-                        "Triples entailed by OWL 2 RL rules (owlrl) from the ontology and "
-                        "asserted graphs."
+                        "Triples entailed by OWL 2 RL rules (owlrl) from the ontology and asserted graphs."
                     ),
                 )
             )

@@ -102,14 +102,11 @@ class LocalEngine:
             raise ApiError(
                 503,
                 "Query timeout",
-                f"The request ran longer than {timeout:g} s and was stopped. "
-                "Simplify it or add a LIMIT.",
+                f"The request ran longer than {timeout:g} s and was stopped. Simplify it or add a LIMIT.",
                 {"Retry-After": "1"},
             ) from exc
         except ExecutorBusy as exc:
-            raise ApiError(
-                503, "Busy", "Every query executor is busy; retry.", {"Retry-After": "1"}
-            ) from exc
+            raise ApiError(503, "Busy", "Every query executor is busy; retry.", {"Retry-After": "1"}) from exc
         except ExecutorFailed as exc:
             raise ApiError(500, "Executor failure", str(exc)) from exc
         if not reply.get("ok"):

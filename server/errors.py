@@ -21,9 +21,7 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error answered to the client with ``status``, a short ``title`` and a ``detail``."""
 
-    def __init__(
-        self, status: int, title: str, detail: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{status} {title}: {detail}")
         self.status = status
         self.title = title
@@ -31,9 +29,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_response(
-    status: int, title: str, detail: str, headers: dict[str, str] | None = None
-) -> Response:
+def error_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
     """Build the error response in the format the client prefers."""
     accept = request.headers.get("Accept") if request else None
     if prefers(accept, "text/plain", "application/json"):

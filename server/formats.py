@@ -33,9 +33,7 @@ class Format:
 
 
 RESULTS = (
-    Format(
-        "json", "application/sparql-results+json", ("application/json",), ("json", "srj"), "srj"
-    ),
+    Format("json", "application/sparql-results+json", ("application/json",), ("json", "srj"), "srj"),
     Format(
         "xml",
         "application/sparql-results+xml",
@@ -48,9 +46,7 @@ RESULTS = (
 )
 GRAPH = (
     Format("turtle", "text/turtle", ("application/x-turtle",), ("turtle", "ttl"), "ttl"),
-    Format(
-        "ntriples", "application/n-triples", ("text/plain",), ("nt", "ntriples", "n-triples"), "nt"
-    ),
+    Format("ntriples", "application/n-triples", ("text/plain",), ("nt", "ntriples", "n-triples"), "nt"),
     Format(
         "jsonld",
         "application/ld+json",
@@ -125,9 +121,16 @@ def quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     return best_q
 
 
-def negotiate(
-    family: tuple[Format, ...], accept: str | None, override: str | None = None
-) -> Format | None:
+def exact_quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    """q of a range naming ``media_type`` exactly (wildcards ignored; 0 if absent).
+
+    Aliases such as ``text/xml`` count only when named: a ``text/*`` must not select a format
+    whose canonical type (the one we answer with) is ``application/...``.
+    """
+    return max((q for media, q in ranges if media == media_type), default=0.0)
+
+
+def negotiate(family: tuple[Format, ...], accept: str | None, override: str | None = None) -> Format | None:
     """Choose a format of ``family``: the override if it names one, else the best by Accept.
 
     Ties keep the family's order (the first format is the server's preference). No Accept
@@ -143,7 +146,7 @@ def negotiate(
     best: Format | None = None
     best_q = 0.0
     for fmt in family:
-        q = max(quality(t, ranges) for t in fmt.all_types)
+        q = max([quality(fmt.media_type, ranges)] + [exact_quality(a, ranges) for a in fmt.aliases])
         if q > best_q:
             best, best_q = fmt, q
     return best

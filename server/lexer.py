@@ -173,9 +173,7 @@ def add_using(update: str, graphs: list[str], named_graphs: list[str]) -> str:
     >>> add_using('INSERT { ?s a 1 } WHERE { ?s ?p ?o }', ['http://g'], [])
     'INSERT { ?s a 1 } USING <http://g> WHERE { ?s ?p ?o }'
     """
-    clause = " ".join(
-        [f"USING <{g}>" for g in graphs] + [f"USING NAMED <{g}>" for g in named_graphs]
-    )
+    clause = " ".join([f"USING <{g}>" for g in graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
     tokens = list(tokenize(update))
     out: list[str] = []
     pos = depth = 0

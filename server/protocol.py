@@ -48,9 +48,7 @@ def _parse_qs(raw: bytes, where: str) -> dict[str, list[str]]:
         text = raw.decode("ascii")
         return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise ApiError(
-            400, "Bad encoding", f"The {where} is not valid percent-encoded UTF-8."
-        ) from exc
+        raise ApiError(400, "Bad encoding", f"The {where} is not valid percent-encoded UTF-8.") from exc
 
 
 def _decode_body(request: Request, media: str) -> str:

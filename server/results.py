@@ -61,11 +61,7 @@ def _json_term(term: Term) -> dict[str, Any]:
 
 def _json(variables: list[str], rows: list[Row]) -> bytes:
     bindings = [
-        {
-            var: _json_term(term)
-            for var, term in zip(variables, row, strict=True)
-            if term is not None
-        }
+        {var: _json_term(term) for var, term in zip(variables, row, strict=True) if term is not None}
         for row in rows
     ]
     doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}

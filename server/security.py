@@ -82,9 +82,7 @@ def check_no_load(has_load: bool) -> None:
 def check_update_allowed(authorization: str | None, settings: Settings) -> None:
     """Raise 403 unless updates are enabled and the bearer token matches."""
     if not settings.updates_enabled:
-        raise ApiError(
-            403, "Updates disabled", "This endpoint is read-only: SPARQL Update is switched off."
-        )
+        raise ApiError(403, "Updates disabled", "This endpoint is read-only: SPARQL Update is switched off.")
     scheme, _, token = (authorization or "").partition(" ")
     expected = (settings.update_token or "").encode()
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):

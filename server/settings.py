@@ -156,7 +156,5 @@ def settings_table() -> str:
         default = getattr(defaults, f.name)
         if f.name == "workers":
             default = "CPU count"
-        rows.append(
-            f"| `{f.name}` | `{Settings.env_name(f.name)}` | `{default!r}` | {f.metadata['doc']} |"
-        )
+        rows.append(f"| `{f.name}` | `{Settings.env_name(f.name)}` | `{default!r}` | {f.metadata['doc']} |")
     return "\n".join(rows)

@@ -53,9 +53,7 @@ def _query(operation: protocol.Operation) -> Response:
     if analysis.form is not None and wanted is None:
         family = RESULTS if analysis.form in {"SELECT", "ASK"} else GRAPH
         offered = ", ".join(f.media_type for f in family)
-        raise ApiError(
-            406, "Not Acceptable", f"{analysis.form} results are available as {offered}."
-        )
+        raise ApiError(406, "Not Acceptable", f"{analysis.form} results are available as {offered}.")
     default_graphs = operation.graphs("default-graph-uri")
     named_graphs = operation.graphs("named-graph-uri")
     result = st.engine.execute(

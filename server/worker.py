@@ -145,7 +145,10 @@ class Handler:
             }
         if request.get("use_query_dataset"):
             return {}
-        return {"default_graph": [NamedNode(g) for g in self.spec.default_graphs]}
+        # The store's own default graph is empty after a build; it is included so that data
+        # inserted without GRAPH (updates enabled) is visible to queries.
+        graphs: list[Any] = [NamedNode(g) for g in self.spec.default_graphs]
+        return {"default_graph": [*graphs, DefaultGraph()]}
 
     def query(self, request: dict[str, Any]) -> dict[str, Any]:
         """Evaluate a query and serialize it, cutting after ``max_rows`` rows or triples."""
@@ -213,9 +216,7 @@ class Handler:
             if not self.store.contains_named_graph(node):
                 return _error(404, "Unknown graph", f"No graph <{graph}> in this dataset.")
             names = [node]
-        triples = {
-            q.triple for name in names for q in self.store.quads_for_pattern(None, None, None, name)
-        }
+        triples = {q.triple for name in names for q in self.store.quads_for_pattern(None, None, None, name)}
         body = serialize(sorted(triples, key=str), format=fmt, prefixes=self.prefixes)
         return {"ok": True, "body": body}
 

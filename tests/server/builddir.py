@@ -44,8 +44,7 @@ def write_build(
         )
     (out / "void.ttl").write_text("\n".join(void) + "\n", encoding="utf-8")
     files = {
-        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-        for name in ("dataset.nq", "void.ttl")
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in ("dataset.nq", "void.ttl")
     }
     manifest = {"base": BASE, "graphs": counts, "inputs_sha256": "test", "files": files}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
