@@ -21,11 +21,14 @@ from typing import Any
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Store,
+    Triple,
+    parse,
     serialize,
 )
 
@@ -115,6 +118,7 @@ class Handler:
         self.store = store
         self.spec = spec
         self.prefixes = dict(spec.prefixes)
+        self.updated = False
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         """Dispatch a request; never raises."""
@@ -199,25 +203,43 @@ class Handler:
     def update(self, request: dict[str, Any]) -> dict[str, Any]:
         """Apply a SPARQL update to this in-memory store."""
         self.store.update(request["update"], base_iri=request.get("base_iri"))
+        self.updated = True
         return {"ok": True}
+
+    def _quads(self) -> list[Quad]:
+        """The dataset's quads, as built (from the file) unless updates changed the store.
+
+        The file is preferred because Oxigraph's store normalises some literals (e.g. an
+        ``xsd:nonNegativeInteger`` comes back as ``xsd:integer``) and relabels blank nodes;
+        downloads should be the artefact, term for term.
+        """
+        if self.updated:
+            return sorted(self.store, key=str)
+        return list(parse(path=str(self.spec.dataset_path), format=RdfFormat.N_QUADS))
 
     def dump(self, request: dict[str, Any]) -> dict[str, Any]:
         """Serialize the whole dataset, the default graph (union) or one named graph."""
         graph = request["graph"]
         fmt = RDF_FORMATS[request["fmt"]]
         if graph == "ALL":
-            quads = sorted(self.store, key=str)
-            body = serialize(quads, format=fmt, prefixes=self.prefixes)
+            if fmt == RdfFormat.N_QUADS and not self.updated:
+                return {"ok": True, "body": self.spec.dataset_path.read_bytes()}
+            body = serialize(self._quads(), format=fmt, prefixes=self.prefixes)
             return {"ok": True, "body": body}
         if graph == "DEFAULT":
-            names = [NamedNode(g) for g in self.spec.default_graphs] + [DefaultGraph()]
+            names: set[Any] = {NamedNode(g) for g in self.spec.default_graphs} | {DefaultGraph()}
         else:
             node = NamedNode(graph)
             if not self.store.contains_named_graph(node):
                 return _error(404, "Unknown graph", f"No graph <{graph}> in this dataset.")
-            names = [node]
-        triples = {q.triple for name in names for q in self.store.quads_for_pattern(None, None, None, name)}
-        body = serialize(sorted(triples, key=str), format=fmt, prefixes=self.prefixes)
+            names = {node}
+        seen: set[Triple] = set()
+        triples = []
+        for quad in self._quads():
+            if quad.graph_name in names and quad.triple not in seen:
+                seen.add(quad.triple)
+                triples.append(quad.triple)
+        body = serialize(triples, format=fmt, prefixes=self.prefixes)
         return {"ok": True, "body": body}
 
     def stats(self) -> dict[str, Any]:
