@@ -13,7 +13,6 @@ from graph.build import build
 from graph.cli import main
 from graph.config import Settings
 
-
 ANNOTATION = "000_24d540ed9a0fd9f0.yaml"
 
 
