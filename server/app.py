@@ -67,8 +67,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings, artefacts, engine)
 
-    from server import describe, health, sparql, store
+    from server import browse, describe, health, sparql, store
 
+    browse.register(app)  # first: its query page at "/" takes over describe's placeholder index
     for module in (sparql, store, describe, health):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -86,6 +86,14 @@ class Settings:
     update_token: str | None = _setting(
         None, "Bearer token enabling SPARQL Update (None = updates refused with 403)."
     )
+    queries_dir: Path = _setting(
+        PROJECT_ROOT / "queries",
+        "Directory of example queries (`*.rq`) offered on the query page; read on each request.",
+    )
+    node_modules_dir: Path = _setting(
+        PROJECT_ROOT / "node_modules",
+        "Where `npm ci` installed the front-end packages (YASGUI) served under /vendor/.",
+    )
 
     @classmethod
     def env_name(cls, name: str) -> str:
@@ -115,6 +123,8 @@ class Settings:
         return dataclasses.replace(
             self,
             build_dir=Path(self.build_dir),
+            queries_dir=Path(self.queries_dir),
+            node_modules_dir=Path(self.node_modules_dir),
             cors_origins=tuple(self.cors_origins),
             service_allowlist=tuple(self.service_allowlist),
             public_base_url=base,
