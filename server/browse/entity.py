@@ -168,7 +168,7 @@ def load(iri: str) -> EntityPage | None:
         direction="s",
     )
     sorted_types = sorted(
-        (TypeInfo(Ref.of(t, names), a) for t, a in types.items()),
+        (TypeInfo(_curie(Ref.of(t, names)), a) for t, a in types.items()),
         key=lambda t: (not t.ref.iri.startswith(DKG), not t.asserted, t.ref.label.lower()),
     )
     return EntityPage(
@@ -193,6 +193,23 @@ def load(iri: str) -> EntityPage | None:
         hidden_alignments=hidden_out + hidden_in,
         article_url=_span_article_url(path),
     )
+
+
+ALIGNED = {
+    "schema": "https://schema.org/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": SKOS,
+    "oa": "http://www.w3.org/ns/oa#",
+}
+
+
+def _curie(ref: Ref) -> Ref:
+    """Label terms of aligned vocabularies as ``prefix:Name`` (``sem:Actor`` vs ``dkg`` Actor)."""
+    for prefix, ns in ALIGNED.items():
+        if ref.iri.startswith(ns):
+            return Ref(ref.iri, f"{prefix}:{ref.iri.removeprefix(ns)}", ref.url)
+    return ref
 
 
 def _roles(iri: str, incoming: list[dict[str, Term]]) -> dict[str, set[str]]:
