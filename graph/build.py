@@ -24,7 +24,7 @@ from .errors import BuildError
 from .iris import Minter
 from .namespaces import DKG
 from .ontology import load_ontology
-from .reason import closure
+from .reason import reason
 from .validate import load_shapes, violations
 
 MANIFEST = "manifest.json"
@@ -43,6 +43,7 @@ class BuildResult:
     timings: dict[str, float]
     uncovered: list[tuple[str, str, str]]
     dropped: dict[str, int]
+    reasoner: str = "owlrl"
 
 
 def input_files(settings: Settings) -> list[Path]:
@@ -98,7 +99,7 @@ def assemble_and_check(settings: Settings) -> BuildResult:
     timings["assemble"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    reasoned = closure(ontology, asserted, settings.base)
+    reasoned = reason(ontology, asserted, settings.base, settings.reasoner)
     timings["reason"] = time.perf_counter() - t0
     if reasoned.errors:
         raise BuildError("the OWL 2 RL closure is inconsistent: " + "; ".join(reasoned.errors),
@@ -121,7 +122,8 @@ def assemble_and_check(settings: Settings) -> BuildResult:
     counts = {"triples_" + name: len(g) for name, g in graphs.items()}
     counts.update(_class_counts(asserted, reasoned.inferred))
     counts["articles"] = len(seeds.articles)
-    return BuildResult(None, graphs, counts, timings, assembled.uncovered, reasoned.dropped)
+    return BuildResult(None, graphs, counts, timings, assembled.uncovered, reasoned.dropped,
+                       reasoned.reasoner)
 
 
 def build(settings: Settings, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
@@ -147,6 +149,7 @@ def build(settings: Settings, before_swap: Callable[[Path], None] | None = None)
     report = {
         "counts": dict(sorted(result.counts.items())),
         "dropped_from_closure": dict(sorted(result.dropped.items())),
+        "reasoner": result.reasoner,
         "uncovered_sentences": [
             {"article": a, "sentence": s, "reason": r} for a, s, r in result.uncovered
         ],

@@ -21,11 +21,15 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", help="folder of articles and annotations (default: seeds/)")
     parser.add_argument("--out", help="build folder (default: build/)")
     parser.add_argument("--base", help="IRI base of the data (default: %(default)s)")
+    parser.add_argument("--reasoner", choices=("auto", "owlrl", "fast"),
+                        help="OWL 2 RL reasoner: owlrl (reference), fast (graph/reason_fast.py) "
+                             "or auto (default: owlrl below 20,000 triples, fast above)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment, overridden by the command line."""
-    return Settings.from_env(seeds_dir=args.seeds, out_dir=args.out, base=args.base)
+    return Settings.from_env(seeds_dir=args.seeds, out_dir=args.out, base=args.base,
+                             reasoner=getattr(args, "reasoner", None))
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -44,7 +48,8 @@ def _build(args: argparse.Namespace) -> int:
           f"inferred, {c['triples_ontology']} ontology triples")
     print("  " + ", ".join(f"{c[k]} {k.lower()}s" for k in
                            ("Actor", "Deployment", "Transfer", "Claim", "Source")))
-    print("  time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    print("  time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+          + f" (reasoner: {result.reasoner})")
     if args.repeat > 1:
         print(f"  median of {args.repeat} builds: {statistics.median(times):.2f}s")
     for article, sentence, reason in result.uncovered:
