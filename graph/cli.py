@@ -100,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=_query)
 
+    from .publish import register as register_publish
+
+    register_publish(sub)
+
     for ep in sorted(entry_points(group="dprk_kg.commands"), key=lambda e: e.name):
         ep.load()(sub)
     return root
