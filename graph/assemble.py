@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .annotations import Article, Entry, Seeds
 from .errors import BuildError
@@ -248,10 +248,19 @@ class Assembler:
 
     # ------------------------------------------------------------- sections
     def _registry(self) -> None:
+        """Registry entities; their descriptions derive from the registry, not from an article."""
         file = self.seeds.registry_path
+        registry = self.minter.registry()
+        self.add(registry, RDF.type, PROV.Entity)
+        self.add(registry, RDFS.label, Literal("dprk-kg entity registry", lang="en"))
+        self.add(registry, RDFS.comment, Literal(
+            "Editorial background knowledge shared by all articles (labels, kinds, places, "
+            "affiliations, verified Wikidata ids), kept in seeds/entities.yaml.", lang="en"))
+        self.add(registry, DCTERMS.identifier, Literal(f"seeds/{file.name}"))
         for entry in self.seeds.registry["entities"]:
             ref = self.refs[entry["id"]]
             what = f"entity '{entry['id']}'"
+            self.add(ref.iri, PROV.wasDerivedFrom, registry)
             self._types(ref.iri, entry, file, what)
             self._labels(ref.iri, entry)
             self._wikidata(ref.iri, entry)

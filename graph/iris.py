@@ -52,6 +52,10 @@ class Minter:
         """The ``quote`` or ``position`` selector of a span."""
         return URIRef(f"{span}/{kind}")
 
+    def registry(self) -> URIRef:
+        """The entity registry: editorial background knowledge shared by all articles."""
+        return self._iri("registry")
+
     def graph(self, name: str) -> URIRef:
         """A named graph of the dataset."""
         return self._iri("graph", name)
