@@ -18,6 +18,8 @@ DESCRIBED_ELSEWHERE = {
     f"{SKOS}exactMatch",
     f"{DKG}wikidataStatus",
     f"{DKG}text",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    f"{SKOS}altLabel",
 }
 """Outgoing predicates shown in the page head, not among the relations."""
 INVERSES = {

@@ -28,6 +28,8 @@ COLOURS = {
     "FoodTransfer": "#b7950b",
 }
 DEFAULT_COLOUR = "#566573"
+MAX_LABEL = 58
+"""Characters that fit in a label pill; longer labels are cut (the full label is the tooltip)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _label(flow: Flow) -> str:
         what = "troops" + (f" ({', '.join(f.label for f in flow.forces)})" if flow.forces else "")
     status = f" · {flow.status.lower()}" if flow.status else ""
     when = f" · {flow.date}" if flow.date else (f" · since {flow.start_date}" if flow.start_date else "")
-    return f"{what}{status}{when}"
+    label = f"{what}{status}{when}"
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
 def _column(

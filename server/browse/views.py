@@ -44,6 +44,8 @@ def query_page() -> Response:
         ("Default graph: asserted ∪ inferred (Turtle)", url("store?default&format=turtle")),
         ("Asserted graph (Turtle)", url(f"store?graph={asserted}&format=turtle")),
         ("Inferred graph (Turtle)", url(f"store?graph={inferred}&format=turtle")),
+        ("VoID description of the dataset", url(".well-known/void")),
+        ("SPARQL service description", url("sparql?format=turtle")),
     ]
     return page(
         "query.html",

@@ -47,7 +47,8 @@
     if (!m) return;
     show([m[1]], m[1]);
     var first = text.querySelector("mark.current");
-    if (first) first.scrollIntoView({ block: "center" });
+    // after the browser's own jump to the (empty) anchor
+    if (first) setTimeout(function () { first.scrollIntoView({ block: "center" }); }, 0);
   }
   window.addEventListener("hashchange", fromHash);
   fromHash();

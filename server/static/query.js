@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("query-config").textContent);
-  var root = document.getElementById("yasgui");
+  var root = document.getElementById("query-editor");
   if (!root || !window.Yasgui) return;
 
   var yasgui = new Yasgui(root, {

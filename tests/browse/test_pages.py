@@ -125,7 +125,7 @@ def test_article_segments_reassemble_each_quote(app, client: FlaskClient) -> Non
 
 def test_query_page(client: FlaskClient) -> None:
     html, scan = get(client, "/")
-    assert scan.find("div", id="yasgui")
+    assert scan.find("div", id="query-editor")
     scripts = [a["src"] for a in scan.find("script") if "src" in a]
     assert scripts and all(s.startswith("http://localhost/") for s in scripts), scripts
     links = [a["href"] for a in scan.find("link") if "href" in a]
