@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 tests/server/node/node_modules/.stamp: tests/server/node/package.json tests/server/node/package-lock.json
-	npm ci --no-audit --no-fund --prefix tests/server/node
+	npm ci --ignore-scripts --no-audit --no-fund --prefix tests/server/node
 	touch $@
 
 # Headless Chromium for the browser tests: Debian's package, installed when we may (root + apt).
