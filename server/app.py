@@ -11,7 +11,7 @@ from flask import Flask
 
 from server import cors, errors
 from server.artefacts import Artefacts
-from server.engine import LocalEngine
+from server.engine import Engine, LocalEngine
 from server.settings import Settings
 from server.state import EXTENSION, AppState
 from server.worker import StoreSpec
@@ -48,18 +48,24 @@ def _settings(config: Settings | Mapping[str, Any] | None) -> Settings:
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings (env by default), build artefacts, engine, blueprints."""
     settings = _settings(config)
-    artefacts = Artefacts.load(settings.build_dir)
-    spec = StoreSpec(
-        dataset_path=artefacts.dataset_path.resolve(),
-        default_graphs=artefacts.default_graphs,
-        prefixes=tuple(prefixes_for(artefacts.base).items()),
-    )
-    engine = LocalEngine(
-        spec,
-        max_rows=settings.max_result_rows,
-        cache_bytes=settings.cache_bytes,
-        pool_size=settings.executors_per_worker,
-    )
+    engine: Engine
+    if settings.store_url:
+        from server.remote import open_remote
+
+        artefacts, engine = open_remote(settings, prefixes_for)
+    else:
+        artefacts = Artefacts.load(settings.build_dir)
+        spec = StoreSpec(
+            dataset_path=artefacts.dataset_path.resolve(),
+            default_graphs=artefacts.default_graphs,
+            prefixes=tuple(prefixes_for(artefacts.base).items()),
+        )
+        engine = LocalEngine(
+            spec,
+            max_rows=settings.max_result_rows,
+            cache_bytes=settings.cache_bytes,
+            pool_size=settings.executors_per_worker,
+        )
     atexit.register(engine.close)
 
     app = Flask(__name__)

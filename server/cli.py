@@ -42,6 +42,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="artefact directory (default: $DPRK_KG_BUILD or ./build)",
     )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=defaults.store_url,
+        help="answer from this remote SPARQL 1.1 query URL instead of in-process pyoxigraph "
+        "(no build; updates refused; default: $DPRK_KG_STORE_URL)",
+    )
     parser.add_argument("--debug", action="store_true", help="Flask development server")
     parser.add_argument(
         "--no-build", action="store_true", help="serve the artefacts as they are, even if stale"
@@ -80,11 +87,13 @@ def serve(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"host": args.host, "port": args.port, "workers": args.workers}
     if args.build_dir is not None:
         overrides["build_dir"] = args.build_dir
+    if args.store:
+        overrides["store_url"] = args.store
     settings = Settings.from_env(**overrides)
     if settings.updates_enabled and settings.workers > 1:
         log.warning("updates are enabled: using 1 worker so that every request sees them")
         settings = dataclasses.replace(settings, workers=1)
-    if not args.no_build:
+    if not args.no_build and not settings.store_url:  # a remote store is loaded by its own tools
         try:
             ensure_built(settings)
         except Exception as exc:  # BuildError or a broken graph package: keep old artefacts

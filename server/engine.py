@@ -1,8 +1,8 @@
 """The query engine behind the endpoint, as a small interface.
 
 :class:`Engine` is what the HTTP layer needs; :class:`LocalEngine` implements it with
-pyoxigraph in executor child processes (``server/executor.py``) plus a result cache. A remote
-SPARQL store backend (``serve --store URL``) can implement the same interface later.
+pyoxigraph in executor child processes (``server/executor.py``) plus a result cache;
+:class:`server.remote.RemoteEngine` forwards to a remote SPARQL store (``serve --store URL``).
 
 Caching is valid because the dataset is immutable between builds; updates (when enabled) bump
 a generation number that is part of every cache key.
@@ -39,6 +39,28 @@ class Result:
     truncated: bool = False
     rows: int | None = None
     cached: bool = False
+
+
+def result_cache_key(
+    generation: int,
+    text: str,
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+    use_query_dataset: bool,
+    base_iri: str | None,
+    fmt: FormatChoice,
+) -> tuple[Any, ...]:
+    """The result-cache key of a query: everything that can change its serialized answer."""
+    return (
+        generation,
+        text,
+        tuple(default_graphs) if default_graphs is not None else None,
+        tuple(named_graphs) if named_graphs is not None else None,
+        use_query_dataset,
+        base_iri,
+        fmt.results.key if fmt.results else None,
+        fmt.graph.key if fmt.graph else None,
+    )
 
 
 class Engine(Protocol):
@@ -126,15 +148,14 @@ class LocalEngine:
         cache_key: str | None = None,
     ) -> Result:
         """Evaluate a query in an executor (or answer it from the cache)."""
-        key = (
+        key = result_cache_key(
             self.generation,
             cache_key if cache_key is not None else query,
-            tuple(default_graphs) if default_graphs is not None else None,
-            tuple(named_graphs) if named_graphs is not None else None,
+            default_graphs,
+            named_graphs,
             use_query_dataset,
             base_iri,
-            fmt.results.key if fmt.results else None,
-            fmt.graph.key if fmt.graph else None,
+            fmt,
         )
         hit = self.cache.get(key)
         if hit is not None:

@@ -86,6 +86,16 @@ class Settings:
     update_token: str | None = _setting(
         None, "Bearer token enabling SPARQL Update (None = updates refused with 403)."
     )
+    store_url: str | None = _setting(
+        None,
+        "Query URL of a remote SPARQL 1.1 store to answer from instead of in-process pyoxigraph "
+        "(`serve --store`; see server/remote.py). Updates are then refused.",
+    )
+    store_graph_store_url: str | None = _setting(
+        None,
+        "Graph Store Protocol URL of the remote store for /store downloads when the build has no "
+        "dataset.nq (default: store_url with its last path segment replaced by `store`).",
+    )
     queries_dir: Path = _setting(
         PROJECT_ROOT / "queries",
         "Directory of example queries (`*.rq`) offered on the query page; read on each request.",
