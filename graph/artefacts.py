@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
@@ -54,7 +54,8 @@ def turtle(graph: Graph, base: str) -> str:
 
 def ntriples_lines(graph: Graph) -> list[str]:
     """The N-Triples lines of ``graph``, without line ends; blank nodes get canonical labels."""
-    canonical = to_canonical_graph(graph)
+    has_bnodes = any(isinstance(t, BNode) for triple in graph for t in triple)
+    canonical = to_canonical_graph(graph) if has_bnodes else graph
     return [line for line in canonical.serialize(format="nt").splitlines() if line.strip()]
 
 
