@@ -33,6 +33,11 @@ LONG_STRING_RE = {
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 
+MAX_NESTING = 256
+"""Deepest nesting of brackets plus unary ``!`` accepted. pyoxigraph's recursive-descent parser
+overflows its stack (the executor dies with SIGSEGV) somewhere between 1,000 and 3,000 nested
+braces; real queries nest a few dozen levels at most."""
+
 
 @dataclass(frozen=True)
 class Token:
@@ -119,6 +124,7 @@ class Analysis:
 def analyse(text: str, base_iri: str | None = None) -> Analysis:
     """Tokenize ``text`` and report its form, dataset clauses, SERVICE targets and LOAD."""
     tokens = list(tokenize(text))
+    _check_nesting(tokens)
     result = Analysis(normalised=" ".join(t.text for t in tokens))
     prefixes: dict[str, str] = {}
     base = base_iri
@@ -146,6 +152,22 @@ def analyse(text: str, base_iri: str | None = None) -> Analysis:
             result.services.append(_service_target(target, prefixes, base))
         i += 1
     return result
+
+
+def _check_nesting(tokens: list[Token]) -> None:
+    """Raise :class:`LexError` when brackets plus a run of ``!`` nest deeper than MAX_NESTING."""
+    depth = unary = 0
+    for tok in tokens:
+        if tok.kind != "PUNCT":
+            unary = 0
+            continue
+        if tok.text in "({[":
+            depth += 1
+        elif tok.text in ")}]":
+            depth -= 1
+        unary = unary + 1 if tok.text == "!" else 0
+        if depth + unary > MAX_NESTING:
+            raise LexError(f"nested deeper than {MAX_NESTING} levels at offset {tok.start}")
 
 
 def _resolve(iri: str, base: str | None) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from flask import Request
+from pyoxigraph import NamedNode
 
 from server.errors import ApiError
 
@@ -30,9 +31,12 @@ class Operation:
     params: dict[str, list[str]] = field(default_factory=dict)
 
     def graphs(self, name: str) -> list[str] | None:
-        """Values of a dataset parameter such as ``default-graph-uri`` (None if absent)."""
+        """Values of a dataset parameter such as ``default-graph-uri`` (None if absent).
+
+        Each value must be an absolute IRI (400 otherwise).
+        """
         values = self.params.get(name)
-        return list(values) if values else None
+        return [check_iri(value, f"`{name}`") for value in values] if values else None
 
     def param(self, *names: str) -> str | None:
         """First value of the first present parameter among ``names``."""
@@ -41,6 +45,15 @@ class Operation:
             if values:
                 return values[0]
         return None
+
+
+def check_iri(value: str, where: str) -> str:
+    """Return ``value`` if it is an absolute IRI, else raise a 400 :class:`ApiError`."""
+    try:
+        NamedNode(value)
+    except ValueError as exc:
+        raise ApiError(400, "Bad graph IRI", f"The {where} value is not an absolute IRI: {exc}.") from exc
+    return value
 
 
 def _parse_qs(raw: bytes, where: str) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, request
 
 from server.errors import ApiError
 from server.formats import DATASET, GRAPH, Format, negotiate
+from server.protocol import check_iri
 from server.state import state
 
 bp = Blueprint("store", __name__)
@@ -43,7 +44,7 @@ def store() -> Response:
     if len(graph_param) > 1:
         raise ApiError(400, "Several graphs", "Give at most one `graph` parameter.")
     if graph_param:
-        target, family, name = graph_param[0], GRAPH, _slug(graph_param[0])
+        target, family, name = check_iri(graph_param[0], "`graph`"), GRAPH, _slug(graph_param[0])
     elif "default" in request.args:
         target, family, name = "DEFAULT", GRAPH, "default"
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+import xml.parsers.expat
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -111,6 +112,31 @@ def _error(status: int, title: str, detail: str) -> dict[str, Any]:
     return {"ok": False, "status": status, "title": title, "detail": detail}
 
 
+XML_FORMATS = {"xml", "rdfxml"}
+NOT_XML = (
+    "This answer cannot be written as well-formed XML (a literal holds a character XML 1.0 "
+    "forbids, or a predicate IRI has no XML name); ask for JSON, Turtle or N-Triples instead."
+)
+
+
+def well_formed_xml(body: bytes) -> bool:
+    """True if ``body`` parses as namespace-well-formed XML (pyoxigraph and our writer can emit
+    malformed XML)."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
+def _checked(reply: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """``reply``, or a 406 when its XML body is not well-formed."""
+    if fmt in XML_FORMATS and reply.get("ok") and not well_formed_xml(reply["body"]):
+        return _error(406, "Not Acceptable", NOT_XML)
+    return reply
+
+
 class Handler:
     """Executes requests against one store."""
 
@@ -177,7 +203,7 @@ class Handler:
             ]
             truncated = len(rows) > max_rows
             body = results.write(fmt, variables, rows[:max_rows])
-            return {
+            reply = {
                 "ok": True,
                 "kind": "solutions",
                 "fmt": fmt,
@@ -185,13 +211,14 @@ class Handler:
                 "truncated": truncated,
                 "rows": min(len(rows), max_rows),
             }
+            return _checked(reply, fmt)
         fmt = request.get("graph_fmt")
         if fmt is None:
             return _error(406, "Not Acceptable", "No acceptable format for a graph result.")
         triples = list(itertools.islice(answer, max_rows + 1))
         truncated = len(triples) > max_rows
         body = serialize(triples[:max_rows], format=RDF_FORMATS[fmt], prefixes=self.prefixes)
-        return {
+        reply = {
             "ok": True,
             "kind": "graph",
             "fmt": fmt,
@@ -199,6 +226,7 @@ class Handler:
             "truncated": truncated,
             "rows": min(len(triples), max_rows),
         }
+        return _checked(reply, fmt)
 
     def update(self, request: dict[str, Any]) -> dict[str, Any]:
         """Apply a SPARQL update to this in-memory store."""
@@ -240,7 +268,7 @@ class Handler:
                 seen.add(quad.triple)
                 triples.append(quad.triple)
         body = serialize(triples, format=fmt, prefixes=self.prefixes)
-        return {"ok": True, "body": body}
+        return _checked({"ok": True, "body": body}, request["fmt"])
 
     def stats(self) -> dict[str, Any]:
         """Quad count per graph (the default graph as ``""``) and the total."""
