@@ -61,8 +61,11 @@ def _is_internal(host: str) -> bool:
         return True
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
         if (
-            address.is_loopback
+            not address.is_global  # also shared (100.64/10), documentation and benchmark ranges
+            or address.is_loopback
             or address.is_private
             or address.is_link_local
             or address.is_multicast
