@@ -17,6 +17,10 @@ class ArtefactsMissing(RuntimeError):
     """The build directory lacks a file the server needs."""
 
 
+class ArtefactsCorrupt(ArtefactsMissing):
+    """A file of the build does not match the checksum its manifest records."""
+
+
 @dataclass(frozen=True)
 class Artefacts:
     """The parts of a build the endpoint uses."""
@@ -35,7 +39,37 @@ class Artefacts:
                     f"{build_dir / name} is missing: run `dprk-kg build` (or `dprk-kg serve`)."
                 )
         raw = (build_dir / MANIFEST).read_bytes()
-        return cls(build_dir, json.loads(raw), hashlib.sha256(raw).hexdigest())
+        try:
+            manifest = json.loads(raw)
+        except ValueError as exc:
+            raise ArtefactsCorrupt(
+                f"{build_dir / MANIFEST} is not valid JSON ({exc}): rebuild with `dprk-kg build`."
+            ) from exc
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("base"), str):
+            raise ArtefactsCorrupt(f"{build_dir / MANIFEST} has no `base`: rebuild with `dprk-kg build`.")
+        return cls(build_dir, manifest, hashlib.sha256(raw).hexdigest())
+
+    def verify(self) -> None:
+        """Check every served file against the SHA-256 in ``manifest.json`` (raise ArtefactsCorrupt).
+
+        Catches a truncated, overwritten or half-copied ``dataset.nq`` before anything is served.
+        Files the manifest does not list are not checked.
+        """
+        recorded = self.manifest.get("files") or {}
+        for name in (DATASET, VOID):
+            expected = recorded.get(name)
+            path = self.build_dir / name
+            if expected is None or not path.is_file():
+                continue
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            if digest.hexdigest() != expected:
+                raise ArtefactsCorrupt(
+                    f"{path} does not match the checksum in {MANIFEST} (truncated or altered?): "
+                    "rebuild with `dprk-kg build`."
+                )
 
     @property
     def base(self) -> str:

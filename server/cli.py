@@ -102,6 +102,15 @@ def serve(args: argparse.Namespace) -> int:
                 return 1
             log.warning("serving the previous artefacts")
 
+    if not settings.store_url:
+        from server.artefacts import Artefacts, ArtefactsMissing
+
+        try:
+            Artefacts.load(settings.build_dir).verify()
+        except ArtefactsMissing as exc:  # nothing is served from a missing or damaged build
+            log.error("cannot serve: %s", exc)
+            return 1
+
     from server import create_app
 
     if args.debug:
