@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. a full disk while writing artefacts (old ones stay in place)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

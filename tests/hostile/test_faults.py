@@ -202,7 +202,6 @@ def test_full_disk_keeps_the_old_artefacts(hostile_build: Path, full_disk: tuple
         server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="graph/cli.py lets OSError escape: a traceback, not one line (owner: graph)")
 def test_full_disk_message_is_one_clear_line(hostile_build: Path, full_disk: tuple[Path, list[str]]) -> None:
     result, _, _ = _full_disk_build(hostile_build, full_disk)
     assert "Traceback" not in result.stderr
