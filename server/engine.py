@@ -10,6 +10,7 @@ a generation number that is part of every cache key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -61,6 +62,18 @@ def result_cache_key(
         fmt.results.key if fmt.results else None,
         fmt.graph.key if fmt.graph else None,
     )
+
+
+def through_cache(
+    cache: ByteLRU[Result], key: tuple[Any, ...], query: str, evaluate: Callable[[], Result]
+) -> Result:
+    """The cached answer for ``key``, or ``evaluate()`` stored under it (both engines use this)."""
+    hit = cache.get(key)
+    if hit is not None:
+        return Result(hit.body, hit.format, hit.kind, hit.truncated, hit.rows, cached=True)
+    result = evaluate()
+    cache.put(key, result, len(result.body) + len(query))
+    return result
 
 
 class Engine(Protocol):
@@ -157,32 +170,31 @@ class LocalEngine:
             base_iri,
             fmt,
         )
-        hit = self.cache.get(key)
-        if hit is not None:
-            return Result(hit.body, hit.format, hit.kind, hit.truncated, hit.rows, cached=True)
-        reply = self._call(
-            {
-                "op": "query",
-                "query": query,
-                "base_iri": base_iri,
-                "default_graphs": default_graphs,
-                "named_graphs": named_graphs,
-                "use_query_dataset": use_query_dataset,
-                "results_fmt": fmt.results.key if fmt.results else None,
-                "graph_fmt": fmt.graph.key if fmt.graph else None,
-                "max_rows": self.max_rows,
-            },
-            timeout,
-        )
-        result = Result(
-            reply["body"],
-            BY_KEY[reply["fmt"]],
-            reply["kind"],
-            reply.get("truncated", False),
-            reply.get("rows"),
-        )
-        self.cache.put(key, result, len(result.body) + len(query))
-        return result
+
+        def evaluate() -> Result:
+            reply = self._call(
+                {
+                    "op": "query",
+                    "query": query,
+                    "base_iri": base_iri,
+                    "default_graphs": default_graphs,
+                    "named_graphs": named_graphs,
+                    "use_query_dataset": use_query_dataset,
+                    "results_fmt": fmt.results.key if fmt.results else None,
+                    "graph_fmt": fmt.graph.key if fmt.graph else None,
+                    "max_rows": self.max_rows,
+                },
+                timeout,
+            )
+            return Result(
+                reply["body"],
+                BY_KEY[reply["fmt"]],
+                reply["kind"],
+                reply.get("truncated", False),
+                reply.get("rows"),
+            )
+
+        return through_cache(self.cache, key, query, evaluate)
 
     def update(self, update: str, timeout: float, *, base_iri: str | None = None) -> None:
         """Apply an update in the executors (kept in memory only)."""

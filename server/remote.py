@@ -66,7 +66,7 @@ from pyoxigraph import (
 from server import results
 from server.artefacts import DATASET, MANIFEST, Artefacts
 from server.cache import ByteLRU
-from server.engine import FormatChoice, Result, result_cache_key
+from server.engine import FormatChoice, Result, result_cache_key, through_cache
 from server.errors import ApiError
 from server.formats import Format
 from server.settings import Settings
@@ -377,24 +377,24 @@ class RemoteEngine:
             base_iri,
             fmt,
         )
-        hit = self.cache.get(key)
-        if hit is not None:
-            return Result(hit.body, hit.format, hit.kind, hit.truncated, hit.rows, cached=True)
-        text = f"BASE <{base_iri}>\n{query}" if base_iri else query
-        params = self._dataset_params(default_graphs, named_graphs, use_query_dataset)
-        exchange = self._post_query(text, params, timeout)
-        try:
-            result = self._convert(exchange, fmt)
-        except RemoteTimeout as exc:
-            raise _timeout_error(timeout) from exc
-        except RemoteUnavailable as exc:
-            raise _unavailable(exc) from exc
-        except SyntaxError as exc:
-            raise ApiError(502, "Store unavailable", f"The store's answer did not parse: {exc}") from exc
-        finally:
-            exchange.close()
-        self.cache.put(key, result, len(result.body) + len(query))
-        return result
+
+        def evaluate() -> Result:
+            text = f"BASE <{base_iri}>\n{query}" if base_iri else query
+            params = self._dataset_params(default_graphs, named_graphs, use_query_dataset)
+            exchange = self._post_query(text, params, timeout)
+            try:
+                result = self._convert(exchange, fmt)
+            except RemoteTimeout as exc:
+                raise _timeout_error(timeout) from exc
+            except RemoteUnavailable as exc:
+                raise _unavailable(exc) from exc
+            except SyntaxError as exc:
+                raise ApiError(502, "Store unavailable", f"The store's answer did not parse: {exc}") from exc
+            finally:
+                exchange.close()
+            return result
+
+        return through_cache(self.cache, key, query, evaluate)
 
     def _convert(self, exchange: RemoteResponse, fmt: FormatChoice) -> Result:
         media = exchange.media_type
