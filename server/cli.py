@@ -1,8 +1,10 @@
 """``dprk-kg serve``: build if stale, then serve the SPARQL endpoint.
 
 Registered through the ``dprk_kg.commands`` entry point (``register``). Also runnable as
-``python -m server.cli serve …``. Without ``--debug`` it runs gunicorn (sync workers, each
-with its own lazily started query executors); with ``--debug`` Flask's development server.
+``python -m server.cli serve …``. Without ``--debug`` it runs Granian (a Rust HTTP server
+with a WSGI interface): ``workers`` processes, each serving ``executors_per_worker`` requests
+at a time in threads, each thread with its own lazily started query executor. With ``--debug``
+Flask's development server.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=defaults.workers,
-        help="gunicorn workers (default: CPU count = %(default)s)",
+        help="web server worker processes (default: CPU count = %(default)s)",
     )
     parser.add_argument(
         "--build-dir",
@@ -117,34 +119,36 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
         app.run(host=settings.host, port=settings.port, debug=True, use_reloader=False)
         return 0
-    run_gunicorn(settings)
+    run_granian(settings)
     return 0
 
 
-def run_gunicorn(settings: Settings) -> None:
-    """Serve with gunicorn's Python API; the app is created in each worker after the fork."""
-    from gunicorn.app.base import BaseApplication
+def run_granian(settings: Settings) -> None:
+    """Serve with Granian; each worker process creates the app from the settings it inherits.
 
-    class Application(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options = {
-                "bind": f"{settings.host}:{settings.port}",
-                "workers": settings.workers,
-                "worker_class": "sync",
-                "timeout": int(settings.query_timeout) + 30,
-                "graceful_timeout": 10,
-                "accesslog": None,
-                "preload_app": False,
-            }
-            for key, value in options.items():
-                self.cfg.set(key, value)
+    The settings travel as ``DPRK_KG_*`` environment variables (``Settings.to_env``), so a
+    worker sees exactly what this process resolved from flags, environment and defaults.
+    """
+    import os
 
-        def load(self) -> Any:
-            from server import create_app
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
-            return create_app(settings)
-
-    Application().run()
+    os.environ.update(settings.to_env())
+    Granian(
+        "server.wsgi:create",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        blocking_threads=settings.executors_per_worker,
+        respawn_failed_workers=True,
+        workers_kill_timeout=10,
+        http1_settings=HTTP1Settings(max_buffer_size=settings.max_header_bytes, header_read_timeout=10_000),
+        log_access=False,
+    ).serve()
 
 
 def main(argv: list[str] | None = None) -> int:

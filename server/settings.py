@@ -50,7 +50,7 @@ class Settings:
     port: int = _setting(8080, "TCP port `serve` listens on.")
     workers: int = _setting(
         _cpu_count,
-        "Gunicorn worker processes (forced to 1 when updates are enabled).",
+        "Web server (Granian) worker processes (forced to 1 when updates are enabled).",
         factory=True,
     )
     query_timeout: float = _setting(
@@ -62,11 +62,18 @@ class Settings:
     max_request_bytes: int = _setting(
         1_048_576, "Largest accepted request body in bytes; larger requests get 413."
     )
+    max_header_bytes: int = _setting(
+        65_536,
+        "Largest request line plus headers in bytes (so a GET query URL may be nearly this "
+        "long); more gets 414 or 431.",
+    )
     cache_bytes: int = _setting(
         64 * 1_048_576, "Memory bound of the per-worker result cache in bytes (0 disables it)."
     )
     executors_per_worker: int = _setting(
-        2, "Query executor processes per web worker (concurrent queries of one worker)."
+        2,
+        "Query executor processes per web worker; also its request threads, so each request "
+        "being served has an executor of its own.",
     )
     cors_origins: tuple[str, ...] = _setting(
         ("*",), "Origins allowed by CORS on /sparql and downloads (`*` = any)."
@@ -125,6 +132,13 @@ class Settings:
         values.update(overrides)
         return cls(**values).normalised()
 
+    def to_env(self) -> dict[str, str]:
+        """Every setting as its ``DPRK_KG_*`` variable: ``from_env(to_env())`` gives ``self`` back.
+
+        ``serve`` hands its settings to the web server's worker processes this way.
+        """
+        return {Settings.env_name(f.name): _unconvert(getattr(self, f.name)) for f in fields(self)}
+
     def normalised(self) -> Settings:
         """Return a copy with types coerced (paths, tuples, base URL ending in '/')."""
         base = self.public_base_url
@@ -166,6 +180,16 @@ def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
     if kind == "str | None":
         return raw or None
     return raw
+
+
+def _unconvert(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
 
 
 def settings_table() -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, request
+from werkzeug.sansio.utils import get_current_url
 
 from server.artefacts import Artefacts
 from server.engine import Engine
@@ -30,7 +32,16 @@ def state() -> AppState:
 def root_url() -> str:
     """Public URL of the app root, ending in '/' (``public_base_url`` or the request's)."""
     configured = state().settings.public_base_url
-    return configured if configured else request.url_root
+    if configured:
+        return configured
+    return _url_root(request.scheme, request.host, request.root_path)
+
+
+@lru_cache(maxsize=64)
+def _url_root(scheme: str, host: str, root_path: str) -> str:
+    # ``request.url_root`` re-derives this (IRI decoding included) on every call; it depends on
+    # these three values only, and a server sees few distinct ones.
+    return get_current_url(scheme, host, root_path)
 
 
 def endpoint_url() -> str:

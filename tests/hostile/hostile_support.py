@@ -49,7 +49,7 @@ def _server_conftest() -> Any:
 
 _server = _server_conftest()
 LiveServer = _server.LiveServer
-"""``dprk-kg serve --no-build`` (gunicorn) on a free loopback port (tests/server/conftest.py)."""
+"""``dprk-kg serve --no-build`` (Granian) on a free loopback port (tests/server/conftest.py)."""
 Canary = _server.Canary
 """A loopback HTTP server recording every request it gets (tests/server/conftest.py)."""
 free_port = _server.free_port

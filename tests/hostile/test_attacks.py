@@ -85,7 +85,7 @@ def test_oversized_body_is_413(hostile_app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def live(hostile_build: Any) -> Iterator[LiveServer]:
-    """gunicorn on loopback with the default settings and a 2 s timeout."""
+    """The server on loopback with the default settings and a 2 s timeout."""
     server = LiveServer(hostile_build, {"DPRK_KG_QUERY_TIMEOUT": "2"}, workers=1)
     yield server
     server.stop()
@@ -104,12 +104,22 @@ def _raw(port: int, request: bytes) -> bytes:
     return b"".join(chunks)
 
 
+def test_a_get_query_url_of_30_kb_is_answered(live: LiveServer) -> None:
+    # max_header_bytes (64 KiB) bounds the request head; long GET queries below it still work.
+    values = " ".join(f"<urn:x:{i}>" for i in range(2500))
+    query = f"ASK {{ <urn:x:none> ?p ?o VALUES ?v {{ {values} }} }}"
+    assert 28_000 < len(query) < 40_000
+    answer = requests.get(live.endpoint, params={"query": query}, timeout=30)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json() == {"head": {}, "boolean": False}
+
+
 @pytest.mark.parametrize(
     "request_bytes",
     [
-        b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\nConnection: close\r\n\r\n",
+        b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\nConnection: close\r\n\r\n",
         b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(200)) + b"Connection: close\r\n\r\n",
-        b"GET /sparql?query=" + b"A" * 10_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /sparql?query=" + b"A" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         b"GET /health HTTP/1.1\r\nHost: x\r\nAccept: \xff\xfe\x00\r\nConnection: close\r\n\r\n",
         b"GET /\x00/../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"

@@ -41,7 +41,7 @@ def executors(root: int) -> list[int]:
 
 @pytest.fixture
 def live(hostile_build: Path) -> Iterator[LiveServer]:
-    """A one-worker gunicorn with a long timeout (the kill must come before it)."""
+    """A one-worker server with a long timeout (the kill must come before it)."""
     server = LiveServer(hostile_build, {"DPRK_KG_QUERY_TIMEOUT": "30"}, workers=1)
     yield server
     server.stop()

@@ -1,7 +1,7 @@
 """Load (long run only, ``DPRK_KG_LONG=1``): ``bench/load_hostile.py`` for 60 s, 32 clients.
 
 Cheap lookups must never fail, expensive queries answer or 503 cleanly, and the resident
-memory of gunicorn + workers + executors stays flat (end < start × 1.5 + 50 MB).
+memory of the server + workers + executors stays flat (end < start × 1.5 + 50 MB).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fixtures for the server tests: a build directory, apps, a live gunicorn server, a canary."""
+"""Fixtures for the server tests: a build directory, apps, a live server, a canary."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 class LiveServer:
-    """A `dprk-kg serve` process (gunicorn) on a loopback port."""
+    """A `dprk-kg serve` process (Granian) on a loopback port."""
 
     def __init__(self, build: Path, env: dict[str, str], workers: int = 2) -> None:
         self.port = free_port()
@@ -115,7 +115,7 @@ class LiveServer:
         raise RuntimeError("live server did not start")
 
     def stop(self) -> None:
-        """Terminate gunicorn (its workers and executors exit with it)."""
+        """Terminate the server (its workers and executors exit with it)."""
         self.process.terminate()
         try:
             self.process.wait(15)
@@ -126,7 +126,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(build_dir: Path) -> Iterator[LiveServer]:
-    """gunicorn with 2 workers, default safety settings, a 2 s query timeout."""
+    """The server with 2 workers, default safety settings, a 2 s query timeout."""
     server = LiveServer(build_dir, {"DPRK_KG_QUERY_TIMEOUT": "2"})
     yield server
     server.stop()

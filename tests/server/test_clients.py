@@ -1,4 +1,4 @@
-"""Real SPARQL clients against a live gunicorn server on loopback."""
+"""Real SPARQL clients against a live server on loopback."""
 
 from __future__ import annotations
 

@@ -52,6 +52,30 @@ def test_environment_overrides_defaults_and_arguments_override_both() -> None:
     assert s.build_dir == Path("/tmp/somewhere")
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(),
+        Settings.from_env(
+            {},
+            query_timeout=2.5,
+            cors_origins=("https://a.example", "https://b.example"),
+            service_allowlist=(),
+            allow_loopback_service=True,
+            public_base_url="https://kg.example.org",
+            update_token="tok",
+            build_dir=Path("/tmp/somewhere"),
+            workers=3,
+        ),
+    ],
+    ids=["defaults", "everything-changed"],
+)
+def test_settings_survive_the_trip_to_the_workers_through_the_environment(settings: Settings) -> None:
+    env = settings.to_env()
+    assert all(isinstance(value, str) for value in env.values())
+    assert Settings.from_env(env) == settings
+
+
 def test_bad_boolean_is_an_error() -> None:
     with pytest.raises(ValueError, match="DPRK_KG_ALLOW_LOOPBACK_SERVICE"):
         Settings.from_env({"DPRK_KG_ALLOW_LOOPBACK_SERVICE": "maybe"})
