@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
@@ -121,8 +122,26 @@ class Analysis:
     """Tokens joined by single spaces (a cache key insensitive to layout and comments)."""
 
 
+CACHED_TEXT_CHARS = 4096
+"""Analyses of texts up to this length are memoised (a repeated query is not lexed again)."""
+
+
 def analyse(text: str, base_iri: str | None = None) -> Analysis:
-    """Tokenize ``text`` and report its form, dataset clauses, SERVICE targets and LOAD."""
+    """Tokenize ``text`` and report its form, dataset clauses, SERVICE targets and LOAD.
+
+    The answer may be shared between calls: treat it as read-only.
+    """
+    if len(text) <= CACHED_TEXT_CHARS:
+        return _analyse_cached(text, base_iri)
+    return _analyse(text, base_iri)
+
+
+@lru_cache(maxsize=2048)  # bounded: 2048 × CACHED_TEXT_CHARS characters at most
+def _analyse_cached(text: str, base_iri: str | None) -> Analysis:
+    return _analyse(text, base_iri)
+
+
+def _analyse(text: str, base_iri: str | None) -> Analysis:
     tokens = list(tokenize(text))
     _check_nesting(tokens)
     result = Analysis(normalised=" ".join(t.text for t in tokens))
