@@ -9,6 +9,7 @@ a media type) overrides ``Accept``; an unrecognised value is ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,17 @@ def negotiate(family: tuple[Format, ...], accept: str | None, override: str | No
     Ties keep the family's order (the first format is the server's preference). No Accept
     header means the default. Returns None when nothing is acceptable (answer 406).
     """
+    if len(accept or "") + len(override or "") <= 512:  # clients repeat a few headers; memoise those
+        return _negotiate_cached(family, accept, override)
+    return _negotiate(family, accept, override)
+
+
+@lru_cache(maxsize=512)
+def _negotiate_cached(family: tuple[Format, ...], accept: str | None, override: str | None) -> Format | None:
+    return _negotiate(family, accept, override)
+
+
+def _negotiate(family: tuple[Format, ...], accept: str | None, override: str | None) -> Format | None:
     if override:
         chosen = by_name(family, override)
         if chosen is not None:
