@@ -11,6 +11,8 @@ from typing import Any
 DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
 VOID = "void.ttl"
+WHOLE_DATASET_FILES = {"nquads": DATASET, "trig": "dataset.trig"}
+"""Files holding the whole dataset, by download format (``server/formats.py`` keys)."""
 
 
 class ArtefactsMissing(RuntimeError):
@@ -52,11 +54,11 @@ class Artefacts:
     def verify(self) -> None:
         """Check every served file against the SHA-256 in ``manifest.json`` (raise ArtefactsCorrupt).
 
-        Catches a truncated, overwritten or half-copied ``dataset.nq`` before anything is served.
-        Files the manifest does not list are not checked.
+        Catches a truncated, overwritten or half-copied ``dataset.nq`` before anything is served;
+        the other listed files are checked too, since ``/store`` streams them as they are.
         """
         recorded = self.manifest.get("files") or {}
-        for name in (DATASET, VOID):
+        for name in sorted(recorded):
             expected = recorded.get(name)
             path = self.build_dir / name
             if expected is None or not path.is_file():
@@ -89,6 +91,23 @@ class Artefacts:
     def graph_counts(self) -> dict[str, int]:
         """Triple count per named graph, from the manifest."""
         return {iri: int(n) for iri, n in self.manifest.get("graphs", {}).items()}
+
+    def download_file(self, target: str, fmt_key: str) -> tuple[Path, str] | None:
+        """The artefact file that is exactly the download ``target`` in format ``fmt_key``, with
+        its SHA-256 from the manifest; None when no file is (``DEFAULT``, other formats).
+
+        ``target`` is ``ALL``, ``DEFAULT`` or a named graph IRI (as on ``/store``).
+        """
+        name = WHOLE_DATASET_FILES.get(fmt_key) if target == "ALL" else None
+        if fmt_key == "turtle":
+            for graph in ("asserted", "inferred", "ontology"):
+                if target == self.graph(graph):
+                    name = f"{graph}.ttl"
+        digest = (self.manifest.get("files") or {}).get(name) if name else None
+        path = self.build_dir / name if name else None
+        if digest is None or path is None or not path.is_file():
+            return None
+        return path, digest
 
     @property
     def dataset_path(self) -> Path:

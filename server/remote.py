@@ -485,11 +485,8 @@ class RemoteEngine:
         if hit is not None:
             return hit.body
         if self.dataset_path is not None and self.dataset_path.is_file():
-            if graph == "ALL" and fmt.key == "nquads":
-                body = self.dataset_path.read_bytes()
-            else:
-                quads = list(parse(path=str(self.dataset_path), format=RdfFormat.N_QUADS))
-                body = dump_quads(quads, graph, fmt, self.default_graphs, self.prefixes)
+            quads = list(parse(path=str(self.dataset_path), format=RdfFormat.N_QUADS))
+            body = dump_quads(quads, graph, fmt, self.default_graphs, self.prefixes)
         else:
             body = dump_quads(
                 self._remote_quads(graph, timeout), graph, fmt, self.default_graphs, self.prefixes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 
 import pytest
 from flask.testing import FlaskClient
@@ -86,3 +87,42 @@ def test_head_has_headers_but_no_body(client: FlaskClient) -> None:
 
 def test_nothing_acceptable_is_406(client: FlaskClient) -> None:
     assert client.get("/store", headers={"Accept": "text/csv"}).status_code == 406
+
+
+def test_whole_dataset_as_nquads_is_streamed_from_the_artefact_file(client: FlaskClient, build_dir) -> None:
+    response = client.get("/store", headers={"Accept": "application/n-quads"})
+    assert response.status_code == 200
+    assert response.is_streamed or response.direct_passthrough
+    assert response.data == (build_dir / "dataset.nq").read_bytes()
+    manifest = json.loads((build_dir / "manifest.json").read_text())
+    assert response.headers["ETag"] == f'"{manifest["files"]["dataset.nq"]}"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="dprk-kg-dataset.nq"'
+    zipped = client.get("/store?format=nq", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == response.data
+    assert zipped.headers["ETag"] == response.headers["ETag"]
+    again = client.get("/store?format=nq", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_streamed_download_honours_byte_ranges(client: FlaskClient, build_dir) -> None:
+    whole = (build_dir / "dataset.nq").read_bytes()
+    response = client.get("/store?format=nq", headers={"Range": "bytes=100-199"})
+    assert response.status_code == 206
+    assert response.data == whole[100:200]
+    assert response.headers["Content-Range"] == f"bytes 100-199/{len(whole)}"
+
+
+def test_after_an_update_downloads_come_from_the_data_not_the_file(make_app, build_dir) -> None:
+    client = make_app(update_token="t").test_client()
+    before = client.get("/store?format=nq").data
+    assert before == (build_dir / "dataset.nq").read_bytes()
+    done = client.post(
+        "/sparql",
+        data={"update": "INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> <urn:o> } }"},
+        headers={"Authorization": "Bearer t"},
+    )
+    assert done.status_code == 204
+    after = client.get("/store?format=nq").data
+    assert b"<urn:s> <urn:p> <urn:o> <urn:g> ." in after
+    assert len(after.splitlines()) == len(before.splitlines()) + 1
