@@ -175,10 +175,11 @@ class Handler:
             }
         if request.get("use_query_dataset"):
             return {}
-        # The store's own default graph is empty after a build; it is included so that data
-        # inserted without GRAPH (updates enabled) is visible to queries.
+        # The store's own default graph is empty after a build; once an update has run it is
+        # included, so that data inserted without GRAPH is visible (left out before: each
+        # extra graph in the union costs Oxigraph ~10% on a join).
         graphs: list[Any] = [NamedNode(g) for g in self.spec.default_graphs]
-        return {"default_graph": [*graphs, DefaultGraph()]}
+        return {"default_graph": [*graphs, DefaultGraph()] if self.updated else graphs}
 
     def query(self, request: dict[str, Any]) -> dict[str, Any]:
         """Evaluate a query and serialize it, cutting after ``max_rows`` rows or triples."""

@@ -39,7 +39,7 @@ def test_explosive_query_is_stopped_while_other_clients_are_served(live_server) 
     assert quick.status_code == 200 and len(quick.json()["results"]["bindings"]) == 2
     assert thread.is_alive(), "the explosive query finished before the quick one was answered"
     assert quick_elapsed < 1.5
-    time.sleep(max(0.0, 0.5 - quick_elapsed))
+    time.sleep(max(0.0, 0.8 - quick_elapsed))  # a window long enough on a loaded machine
     busy = max(before, key=lambda pid: cpu_seconds(pid) - before[pid])
     assert cpu_seconds(busy) - before[busy] > 0.3, "no executor was computing"
 
