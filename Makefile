@@ -47,7 +47,12 @@ test-fast: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# wrk drives the load (Debian's package, installed when we may: root + apt); without it
+# bench/run.py falls back to its Python driver and says so in the report.
 bench: $(STAMP)
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk || (apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)) >/dev/null 2>&1 || true; fi
 	$(BIN)/python bench/run.py
 
 clean:

@@ -30,24 +30,90 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_SEEDS = ROOT / "seeds"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-SYLLABLES = ("ar", "bel", "cor", "dan", "est", "fal", "gor", "hal", "ist", "jor", "kal", "lum",
-             "mor", "nev", "ost", "pra", "quel", "ros", "sal", "tor", "ul", "var", "wen", "zor")
-CODEWORDS = ("Amber", "Basalt", "Cedar", "Delta", "Ember", "Falcon", "Granite", "Harbor",
-             "Iris", "Juniper", "Kestrel", "Lantern", "Meridian", "Nimbus", "Onyx", "Pinnacle")
-TRANSFER_KINDS = ("MunitionsTransfer", "WeaponSystemTransfer", "TechnologyTransfer",
-                  "FinancialTransfer", "FoodTransfer")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+SYLLABLES = (
+    "ar",
+    "bel",
+    "cor",
+    "dan",
+    "est",
+    "fal",
+    "gor",
+    "hal",
+    "ist",
+    "jor",
+    "kal",
+    "lum",
+    "mor",
+    "nev",
+    "ost",
+    "pra",
+    "quel",
+    "ros",
+    "sal",
+    "tor",
+    "ul",
+    "var",
+    "wen",
+    "zor",
+)
+CODEWORDS = (
+    "Amber",
+    "Basalt",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lantern",
+    "Meridian",
+    "Nimbus",
+    "Onyx",
+    "Pinnacle",
+)
+TRANSFER_KINDS = (
+    "MunitionsTransfer",
+    "WeaponSystemTransfer",
+    "TechnologyTransfer",
+    "FinancialTransfer",
+    "FoodTransfer",
+)
 SOURCE_KINDS = ("MediaReport", "IntelligenceReport", "Estimate", "Statement")
 STATUSES = ("planned", "agreed", "ongoing", "completed")
 HEDGES = ("approximately", "more-than", "at-least", "up-to", "exactly")
 # Real registry entities the generated articles reuse (they are all defined in seeds/).
 REAL_STATES = ("russia", "north-korea", "ukraine", "south-korea", "china", "iran")
-REAL_ITEMS = ("artillery-shell", "launcher", "kn-23", "mig-29", "su-27", "hesa-shahed-136",
-              "rice", "money", "space-technology", "drone-production-capability")
+REAL_ITEMS = (
+    "artillery-shell",
+    "launcher",
+    "kn-23",
+    "mig-29",
+    "su-27",
+    "hesa-shahed-136",
+    "rice",
+    "money",
+    "space-technology",
+    "drone-production-capability",
+)
 REAL_FORCES = {"russia": "russian-armed-forces", "north-korea": "korean-peoples-army"}
-REAL_FRAME_EVENTS = ("russia-north-korea-military-cooperation",
-                     "north-korean-military-support-to-russia")
+REAL_FRAME_EVENTS = ("russia-north-korea-military-cooperation", "north-korean-military-support-to-russia")
 # Calibration of articles_for(): total triples ≈ BASE + PER_ARTICLE × articles.
 BASE_TRIPLES = 6_000
 PER_ARTICLE_TRIPLES = 1_260
@@ -70,8 +136,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _dump(document: Any) -> str:
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000,
-                     default_flow_style=False)
+    return yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    )
 
 
 @dataclass
@@ -115,15 +182,13 @@ def make_pools(rng: random.Random, articles: int, real_labels: dict[str, str]) -
         _entity(pools, state, "State", f"Republic of {name}")
         pools.states.append(state)
         leader = f"syn-leader-{k}"
-        _entity(pools, leader, "Person", f"President {_name(rng, used)} {name}ov",
-                leaderOf=state)
+        _entity(pools, leader, "Person", f"President {_name(rng, used)} {name}ov", leaderOf=state)
         pools.leaders[state] = leader
         force = f"syn-force-{k}"
         _entity(pools, force, "ArmedForce", f"{name} Armed Forces", armedForceOf=state)
         pools.forces[state] = force
         agency = f"syn-agency-{k}"
-        _entity(pools, agency, "IntelligenceAgency", f"{name} Intelligence Service",
-                affiliatedWith=state)
+        _entity(pools, agency, "IntelligenceAgency", f"{name} Intelligence Service", affiliatedWith=state)
         pools.agencies[state] = agency
         province = f"syn-province-{k}"
         _entity(pools, province, "Region", f"{_name(rng, used)} Province", locatedIn=state)
@@ -141,8 +206,10 @@ def make_pools(rng: random.Random, articles: int, real_labels: dict[str, str]) -
         _entity(pools, item, "ItemKind", f"{_name(rng, used)}-{k + 7} system", broader=broader)
         pools.items.append(item)
     pools.items.extend(REAL_ITEMS)
-    for slug, label in (("syn-measure-personnel", "personnel count"),
-                        ("syn-measure-value", "value of a transfer")):
+    for slug, label in (
+        ("syn-measure-personnel", "personnel count"),
+        ("syn-measure-value", "value of a transfer"),
+    ):
         _entity(pools, slug, "Measure", label)
     return pools
 
@@ -171,10 +238,24 @@ class ArticleWriter:
         year, month = self.rng.choice((2023, 2024, 2025)), self.rng.randint(1, 12)
         return f"{year}-{month:02d}", f"{MONTHS[month - 1]} {year}"
 
-    def _claim(self, slug: str, claimant: str, stated_in: str, about: list[str], statement: str,
-               quote: str, **extra: Any) -> None:
-        claim = {"id": slug, "claimant": claimant, "statedIn": stated_in, "about": about,
-                 "statement": statement, "quote": quote}
+    def _claim(
+        self,
+        slug: str,
+        claimant: str,
+        stated_in: str,
+        about: list[str],
+        statement: str,
+        quote: str,
+        **extra: Any,
+    ) -> None:
+        claim = {
+            "id": slug,
+            "claimant": claimant,
+            "statedIn": stated_in,
+            "about": about,
+            "statement": statement,
+            "quote": quote,
+        }
         claim.update(extra)
         self.claims.append(claim)
 
@@ -186,9 +267,15 @@ class ArticleWriter:
         slug = f"{self.id}-source-{j}"
         words = kind_words(kind)
         phrase = f"According to {'an' if words[0] in 'aeiou' else 'a'} {words} by {self.label(actor)} on {op}"
-        self.sources.append({"id": slug, "type": kind,
-                             "label": f"{kind_words(kind).capitalize()} on {op}",
-                             "attributedTo": actor, "quote": phrase})
+        self.sources.append(
+            {
+                "id": slug,
+                "type": kind,
+                "label": f"{kind_words(kind).capitalize()} on {op}",
+                "attributedTo": actor,
+                "quote": phrase,
+            }
+        )
         return slug, actor, phrase
 
     def event(self, j: int) -> None:
@@ -196,8 +283,11 @@ class ArticleWriter:
         rng, pools = self.rng, self.pools
         op = f"Operation {rng.choice(CODEWORDS)} {self.index}-{j}"
         slug = f"{self.id}-event-{j}"
-        a, b = rng.sample(pools.states, 2) if rng.random() < 0.7 else (
-            rng.choice(REAL_STATES[:2]), rng.choice(pools.states))
+        a, b = (
+            rng.sample(pools.states, 2)
+            if rng.random() < 0.7
+            else (rng.choice(REAL_STATES[:2]), rng.choice(pools.states))
+        )
         month, month_words = self._month()
         status = rng.choice(STATUSES)
         source, claimant, phrase = self._source(j, op)
@@ -205,50 +295,74 @@ class ArticleWriter:
         event: dict[str, Any] = {"id": slug, "label": op}
         if j % 2 == 0:
             force = pools.forces.get(a) or REAL_FORCES[a]
-            event.update(type="Deployment", deployingActor=a, hostActor=b, deployedForce=force,
-                         location=region)
-            main = (f"{self.label(a)} deployed the {self.label(force)} to "
-                    f"{self.label(region)} in {month_words} under {op}")
+            event.update(
+                type="Deployment", deployingActor=a, hostActor=b, deployedForce=force, location=region
+            )
+            main = (
+                f"{self.label(a)} deployed the {self.label(force)} to "
+                f"{self.label(region)} in {month_words} under {op}"
+            )
             count = rng.randrange(500, 40_000, 50)
             number = f"about {count:,} troops served in {op}"
-            value = {"measure": "troop-count", "value": count, "unit": "soldiers",
-                     "hedge": "approximately"}
+            value = {"measure": "troop-count", "value": count, "unit": "soldiers", "hedge": "approximately"}
         else:
             item = rng.choice(pools.items)
-            event.update(type=rng.choice(TRANSFER_KINDS), sender=a, recipient=b,
-                         transferredItem=item)
-            main = (f"{self.label(a)} sent {self.label(item)} shipments to "
-                    f"{self.label(b)} in {month_words} under {op}")
+            event.update(type=rng.choice(TRANSFER_KINDS), sender=a, recipient=b, transferredItem=item)
+            main = (
+                f"{self.label(a)} sent {self.label(item)} shipments to "
+                f"{self.label(b)} in {month_words} under {op}"
+            )
             low = rng.randrange(10, 5_000)
             high = low + rng.randrange(1, 5_000)
             if rng.random() < 0.5:
                 number = f"between {low:,} and {high:,} units were delivered in {op}"
-                value = {"measure": "shell-count", "min": low, "max": high, "unit": "units",
-                         "hedge": rng.choice(HEDGES)}
+                value = {
+                    "measure": "shell-count",
+                    "min": low,
+                    "max": high,
+                    "unit": "units",
+                    "hedge": rng.choice(HEDGES),
+                }
             else:
                 number = f"{op} was worth ${low} million"
-                value = {"measure": "syn-measure-value", "value": low * 1_000_000,
-                         "currency": "USD", "hedge": rng.choice(HEDGES)}
+                value = {
+                    "measure": "syn-measure-value",
+                    "value": low * 1_000_000,
+                    "currency": "USD",
+                    "hedge": rng.choice(HEDGES),
+                }
         event.update(partOf=REAL_FRAME_EVENTS[j % 2], status=status, date={"value": month})
         if j > 0:
             event["inExchangeFor"] = self.events[-1]["id"]
         self.events.append(event)
         self.sentences.append(f"{phrase}, {main}.")
-        self._claim(f"event-{j}", claimant, source, [slug], f"{main}.", main,
-                    mentions=[a, b])
+        self._claim(f"event-{j}", claimant, source, [slug], f"{main}.", main, mentions=[a, b])
         self.sentences.append(f"The report says {number}.")
         self._claim(f"number-{j}", claimant, source, [slug], f"{number}.", number, value=value)
         leader = pools.leaders.get(b)
         if leader:
             remark = f"{self.label(leader)} welcomed {op}"
             self.sentences.append(f"{remark}, {self.label(self.publisher)} reported.")
-            self._claim(f"remark-{j}", self.publisher, self.id, [slug, REAL_FRAME_EVENTS[0]],
-                        f"{remark}.", remark, mentions=leader)
+            self._claim(
+                f"remark-{j}",
+                self.publisher,
+                self.id,
+                [slug, REAL_FRAME_EVENTS[0]],
+                f"{remark}.",
+                remark,
+                mentions=leader,
+            )
         began = f"{op} began in {month_words}"
         self.sentences.append(f"Officials said {began}.")
-        self._claim(f"date-{j}", self.publisher, self.id, [slug], f"{began}.", began,
-                    value={"measure": "letter-date" if j % 2 else "previous-summit-year",
-                           "date": {"value": month}})
+        self._claim(
+            f"date-{j}",
+            self.publisher,
+            self.id,
+            [slug],
+            f"{began}.",
+            began,
+            value={"measure": "letter-date" if j % 2 else "previous-summit-year", "date": {"value": month}},
+        )
 
     def write(self, folder: Path, events: int) -> set[str]:
         """Write ``<id>.txt`` and ``<id>.yaml``; return the registry ids the text mentions."""
@@ -257,12 +371,17 @@ class ArticleWriter:
         text = "\n".join(self.sentences) + "\n"
         day = self.rng.randint(1, 28)
         title = f"{len(self.events)} operations, as {self.pools.labels[self.publisher]} reports them"
-        mentions = {slug: [{"exact": self.pools.labels[slug], "all": True}]
-                    for slug in sorted(self.mentioned)}
+        mentions = {
+            slug: [{"exact": self.pools.labels[slug], "all": True}] for slug in sorted(self.mentioned)
+        }
         doc = {
-            "article": {"id": self.id, "label": title, "language": "en",
-                        "publisher": self.publisher,
-                        "published": {"value": f"2025-{(self.index % 12) + 1:02d}-{day:02d}"}},
+            "article": {
+                "id": self.id,
+                "label": title,
+                "language": "en",
+                "publisher": self.publisher,
+                "published": {"value": f"2025-{(self.index % 12) + 1:02d}-{day:02d}"},
+            },
             "sources": self.sources,
             "events": self.events,
             "claims": self.claims,
@@ -270,7 +389,8 @@ class ArticleWriter:
         }
         (folder / f"{self.id}.txt").write_text(text, encoding="utf-8")
         (folder / f"{self.id}.yaml").write_text(
-            f"# Synthetic article {self.id} (bench/generate.py).\n" + _dump(doc), encoding="utf-8")
+            f"# Synthetic article {self.id} (bench/generate.py).\n" + _dump(doc), encoding="utf-8"
+        )
         return self.mentioned | {self.publisher}
 
 
@@ -306,8 +426,9 @@ def generate(out: Path, articles: int, seed: int = 1, events_per_article: int = 
                 entry.pop(key)
     registry["entities"].extend(generated)
     (out / "entities.yaml").write_text(
-        "# Real registry (seeds/entities.yaml) + generated entities (bench/generate.py).\n"
-        + _dump(registry), encoding="utf-8")
+        "# Real registry (seeds/entities.yaml) + generated entities (bench/generate.py).\n" + _dump(registry),
+        encoding="utf-8",
+    )
     return out
 
 

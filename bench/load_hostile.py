@@ -1,7 +1,7 @@
 """Hostile load on loopback: 32 clients for 60 s mixing cheap lookups and expensive queries.
 
-Starts ``dprk-kg serve --no-build`` (gunicorn) on a free loopback port with a small query
-timeout (2 s), then runs client threads for a fixed time: most send cheap lookups (one
+Starts ``dprk-kg serve --no-build`` (Granian; ``harness.start_ours``) on a free loopback port
+with a small query timeout (2 s), then runs client threads for a fixed time: most send cheap lookups (one
 subject's triples, subjects drawn from the dataset, so some hit the result cache and some do
 not); a few send expensive queries (a three-way cross product, and a self-join GROUP BY with a
 distinct LIMIT each time so the cache never answers). It checks that
@@ -10,7 +10,7 @@ distinct LIMIT each time so the cache never answers). It checks that
 * expensive queries answer 200 or a clean 503 JSON error (timeout/busy), nothing else;
 
 and reports requests, errors, cheap-query p50/p99 and the resident memory (VmRSS, from /proc)
-of the gunicorn master + workers + query executors after warm-up and at the end.
+of the server process + Granian workers + query executors after warm-up and at the end.
 
     .venv/bin/python bench/load_hostile.py --build-dir build            # 32 clients, 60 s
     .venv/bin/python bench/load_hostile.py --seconds 20 --clients 16 --json
@@ -22,34 +22,26 @@ Loopback only; bounded by ``--seconds`` (plus the last answers, at most the time
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(Path(__file__).resolve().parent))  # bench/ is a folder of scripts
+import harness  # noqa: E402
+
+ROOT = harness.ROOT
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 GROUP = (
     "SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?s2 ?p2 ?o . ?s3 ?p3 ?o }} "
     "GROUP BY ?o ORDER BY DESC(?n) LIMIT {limit}"
 )
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tree_rss(root: int) -> int:
@@ -80,72 +72,16 @@ def tree_rss(root: int) -> int:
     return total
 
 
-class Server:
-    """A ``dprk-kg serve --no-build`` process on a loopback port."""
-
-    def __init__(self, build_dir: Path, workers: int, timeout: float) -> None:
-        self.port = free_port()
-        env = {**os.environ, "DPRK_KG_QUERY_TIMEOUT": str(timeout)}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "serve",
-                "--no-build",
-                "--build-dir",
-                str(build_dir),
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited during start-up")
-            try:
-                if request(self.port, "GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        """Terminate gunicorn (workers and executors exit with it)."""
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-
-
-def request(
-    port: int, method: str, path: str, body: bytes | None = None, timeout: float = 60
-) -> tuple[int, bytes]:
-    """One HTTP request on a fresh loopback connection: ``(status, body)``."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        headers = {"Accept": "application/sparql-results+json"}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+def start(build_dir: Path, workers: int, timeout: float) -> harness.Server:
+    """``dprk-kg serve --no-build`` with ``workers`` Granian workers and a ``timeout`` s query timeout."""
+    return harness.start_ours(
+        build_dir, workers=workers, env={"DPRK_KG_QUERY_TIMEOUT": str(timeout)}, timeout=60
+    )
 
 
 def sparql(port: int, query: str) -> tuple[int, bytes]:
-    """POST a query as a form."""
-    return request(port, "POST", "/sparql", urllib.parse.urlencode({"query": query}).encode())
+    """POST a query as a form on a fresh connection: ``(status, body)``."""
+    return harness.ask(port, "/sparql", query)
 
 
 @dataclass
@@ -179,7 +115,7 @@ class Report:
         """A short human-readable summary."""
         return (
             f"{self.requests} requests in {self.seconds:.0f} s from {self.clients} clients "
-            f"({self.expensive_clients} expensive), {self.workers} gunicorn workers, "
+            f"({self.expensive_clients} expensive), {self.workers} Granian workers, "
             f"timeout {self.timeout:g} s\n"
             f"cheap: {self.cheap} requests, {self.cheap_errors} errors, p50 {self.cheap_p50_ms:.0f} ms, "
             f"p99 {self.cheap_p99_ms:.0f} ms, max {self.cheap_max_ms:.0f} ms\n"
@@ -210,7 +146,7 @@ def run(
 ) -> Report:
     """Start a server, load it for ``seconds``, stop it and return the report."""
     report = Report(seconds, clients, expensive_clients, workers, timeout)
-    server = Server(build_dir, workers, timeout)
+    server = start(build_dir, workers, timeout)
     try:
         status, body = sparql(
             server.port, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } LIMIT 400"
@@ -219,7 +155,7 @@ def run(
         assert status == 200 and subjects, "could not list subjects"
         for _ in range(2 * workers):  # warm-up: start every worker's executors
             sparql(server.port, f"SELECT ?p ?o WHERE {{ <{subjects[0]}> ?p ?o }}")
-        report.rss_start_mb = tree_rss(server.process.pid) / 1e6
+        report.rss_start_mb = tree_rss(server.proc.pid) / 1e6
         lock = threading.Lock()
         latencies: list[float] = []
         stop_at = time.monotonic() + seconds
@@ -274,7 +210,7 @@ def run(
         for thread in threads:
             thread.join(seconds + timeout + 60)
         time.sleep(1.0)  # let killed executors be replaced
-        report.rss_end_mb = tree_rss(server.process.pid) / 1e6
+        report.rss_end_mb = tree_rss(server.proc.pid) / 1e6
         report.cheap_p50_ms = _percentile(latencies, 0.50) * 1000
         report.cheap_p99_ms = _percentile(latencies, 0.99) * 1000
         report.cheap_max_ms = max(latencies, default=0.0) * 1000
@@ -293,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--expensive-clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=4, help="Granian workers")
     parser.add_argument("--timeout", type=float, default=2.0, help="query timeout of the server (s)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)

@@ -3,9 +3,10 @@
 Two datasets: the seed build (``--build-dir``, built first if missing, then served with
 ``--no-build``) and a synthetic N-Quads file of ``--triples`` simple quads (a temporary build
 directory with ``dataset.nq`` + ``manifest.json``, for this measurement only). Each run starts
-a fresh gunicorn (``--workers``), polls ``GET /sparql?query=ASK{?s ?p ?o}`` every 20 ms and
-stops the server. The first query pays for the lazily started executor loading the dataset
-into its in-memory store, so the number is "time until the endpoint can answer".
+a fresh server (``--workers`` Granian workers; ``harness.start_ours``), POSTs ``ASK { ?s ?p ?o }``
+to ``/sparql`` every 20 ms until one is answered and stops the server. The first query pays for
+the lazily started executor loading the dataset into its in-memory store, so the number is
+"time until the endpoint can answer".
 
     .venv/bin/python bench/startup.py --build-dir build --triples 300000 --runs 3
 
@@ -15,27 +16,17 @@ Not a test: prints a markdown table, no thresholds.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(Path(__file__).resolve().parent))  # bench/ is a folder of scripts
+import harness  # noqa: E402
+
+ROOT = harness.ROOT
 BASE = "https://dprk-kg.example.org/"
-PROBE = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def synthetic_build(out: Path, triples: int) -> Path:
@@ -59,46 +50,10 @@ def synthetic_build(out: Path, triples: int) -> Path:
 
 
 def time_to_first_answer(build_dir: Path, workers: int, limit: float = 600.0) -> float:
-    """Seconds from spawning `serve --no-build` to the first 200 on /sparql."""
-    port = free_port()
-    start = time.monotonic()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "serve",
-            "--no-build",
-            "--build-dir",
-            str(build_dir),
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while time.monotonic() - start < limit:
-            if process.poll() is not None:
-                raise RuntimeError(f"serve exited with {process.returncode}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
-                conn.request("GET", PROBE, headers={"Accept": "application/sparql-results+json"})
-                if conn.getresponse().status == 200:
-                    return time.monotonic() - start
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("no answer in time")
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    """Seconds from spawning `serve --no-build` to the first answered query on /sparql."""
+    server = harness.start_ours(build_dir, workers=workers, poll=0.02, timeout=limit)
+    server.stop()
+    return server.startup_s
 
 
 def main(argv: list[str] | None = None) -> int:
