@@ -12,6 +12,7 @@ from flask import Flask
 from server import cors, errors
 from server.artefacts import Artefacts
 from server.engine import Engine, LocalEngine
+from server.response_cache import ResponseCache
 from server.settings import Settings
 from server.state import EXTENSION, AppState
 from server.worker import StoreSpec
@@ -69,6 +70,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     atexit.register(engine.close)
 
     app = Flask(__name__)
+    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: engine.generation, settings.cache_bytes // 4
+    )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings, artefacts, engine)

@@ -68,7 +68,9 @@ class Settings:
         "long); more gets 414 or 431.",
     )
     cache_bytes: int = _setting(
-        64 * 1_048_576, "Memory bound of the per-worker result cache in bytes (0 disables it)."
+        64 * 1_048_576,
+        "Memory bound of the per-worker result cache in bytes; the memo of whole /sparql responses "
+        "in front of it (`server/response_cache.py`) gets a quarter of this on top (0 disables both).",
     )
     executors_per_worker: int = _setting(
         2,
