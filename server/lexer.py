@@ -15,8 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urljoin
 
+SPACES_RE = re.compile(r"\s+")
 IRI_RE = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
 VAR_RE = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\U000effff]+")
 BNODE_RE = re.compile(r"_:[A-Za-z0-9_\-.\u00b7\u00c0-\U000effff]+")
@@ -40,8 +42,7 @@ overflows its stack (the executor dies with SIGSEGV) somewhere between 1,000 and
 braces; real queries nest a few dozen levels at most."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a query has many, and tuples are cheap to make
     """One lexical token: ``kind`` is IRI, PNAME, VAR, STRING, BNODE, LANG, NUMBER, WORD, PUNCT."""
 
     kind: str
@@ -63,8 +64,8 @@ def tokenize(text: str) -> Iterator[Token]:
     pos, n = 0, len(text)
     while pos < n:
         ch = text[pos]
-        if ch.isspace():
-            pos += 1
+        if ch.isspace():  # \s is str.isspace() for str patterns: skip the whole run at once
+            pos = SPACES_RE.match(text, pos).end()  # type: ignore[union-attr]
             continue
         if ch == "#":
             end = text.find("\n", pos)
@@ -150,20 +151,24 @@ def _analyse(text: str, base_iri: str | None) -> Analysis:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if tok.kind != "WORD":  # every rule below starts at a keyword
+            i += 1
+            continue
+        word = tok.text.upper()
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok.is_word("BASE") and nxt is not None and nxt.kind == "IRI":
+        if word == "BASE" and nxt is not None and nxt.kind == "IRI":
             base = _resolve(nxt.text[1:-1], base)
-        elif tok.is_word("PREFIX") and nxt is not None and nxt.kind == "PNAME":
+        elif word == "PREFIX" and nxt is not None and nxt.kind == "PNAME":
             iri = tokens[i + 2] if i + 2 < len(tokens) else None
             if iri is not None and iri.kind == "IRI":
                 prefixes[nxt.text[:-1]] = _resolve(iri.text[1:-1], base)
-        elif result.form is None and tok.kind == "WORD" and tok.text.upper() in QUERY_FORMS:
-            result.form = tok.text.upper()
-        elif tok.is_word("FROM", "USING", "WITH"):
+        elif result.form is None and word in QUERY_FORMS:
+            result.form = word
+        elif word in {"FROM", "USING", "WITH"}:
             result.has_dataset_clause = True
-        elif tok.is_word("LOAD"):
+        elif word == "LOAD":
             result.has_load = True
-        elif tok.is_word("SERVICE"):
+        elif word == "SERVICE":
             j = i + 1
             if j < len(tokens) and tokens[j].is_word("SILENT"):
                 j += 1
