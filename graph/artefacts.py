@@ -4,6 +4,12 @@ Same graphs in, same bytes out: Turtle is rdflib's sorted serialisation with a f
 set and no blank nodes; TriG is assembled graph by graph in a fixed order; N-Quads lines are
 sorted. Files go to a temporary sibling folder which then replaces the output folder in one
 step (an atomic exchange on Linux), so a failed or interrupted build never leaves half a set.
+
+Each graph is serialised once: TriG is put together from the graphs' Turtle, N-Quads from
+their N-Triples lines. Turtle reads the graph through a ``GraphView`` carrying the project's
+prefixes (no copy of the triples); N-Triples lines come from ``ntriples_line``, which writes
+each term with rdflib's own N-Triples functions (so the bytes are rdflib's) and remembers the
+text of every IRI and blank node it has written.
 """
 
 from __future__ import annotations
@@ -16,56 +22,124 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from io import BytesIO
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from .namespaces import DKG, ONTOLOGY_IRI, PREFIXES, SD, data_prefixes
+from .views import GraphView
 
 GRAPH_ORDER = ("ontology", "asserted", "inferred")
 OWL_RL_REGIME = URIRef("http://www.w3.org/ns/entailment/OWL-RDF-Based")
 OWL_RL_PROFILE = URIRef("http://www.w3.org/ns/owl-profile/RL")
 
 
+def project_prefixes(base: str) -> dict[str, object]:
+    """Every prefix an artefact may use: the vocabularies' and the data's under ``base``."""
+    return {**PREFIXES, **data_prefixes(base)}
+
+
 def new_graph(base: str) -> Graph:
     """An empty graph carrying exactly the project's prefixes."""
     graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for prefix, namespace in data_prefixes(base).items():
+    for prefix, namespace in project_prefixes(base).items():
         graph.bind(prefix, namespace)
     return graph
 
 
-def _copy(graph: Graph, base: str) -> Graph:
-    copy = new_graph(base)
-    for triple in graph:
-        copy.add(triple)
-    return copy
+class _TurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle serialiser, remembering the prefixed name it found for each IRI.
+
+    ``get_pname`` is called for every term of every triple, once while the serialiser collects
+    namespaces and again while it writes, and each call splits the IRI anew when it has no
+    prefixed name. Its answer depends only on the IRI, the flag and the prefixes bound so far:
+    a prefixed name, once found, stays (the namespace manager keeps the split, and re-adding a
+    namespace the serialiser holds changes nothing); "none" (None) holds until a new prefix is
+    bound, which only a call with ``gen_prefix`` can do (a generated ns1…), so such calls count
+    the bindings before and after, and a None found under fewer bindings is asked again.
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        self._pnames: dict[tuple[URIRef, bool], tuple[str | None, int]] = {}
+        self._epoch = 0
+
+    def _bindings(self) -> int:
+        return sum(1 for _ in self.store.namespaces())
+
+    def get_pname(self, uri, gen_prefix: bool = True):  # type: ignore[override]
+        if not isinstance(uri, URIRef):
+            return None  # as TurtleSerializer.get_pname answers for literals and blank nodes
+        key = (uri, gen_prefix)
+        known = self._pnames.get(key)
+        if known is not None and (known[0] is not None or known[1] == self._epoch):
+            return known[0]
+        before = self._bindings() if gen_prefix else 0
+        pname = super().get_pname(uri, gen_prefix)
+        if gen_prefix and self._bindings() != before:
+            self._epoch += 1
+        self._pnames[key] = (pname, self._epoch)
+        return pname
 
 
 def turtle(graph: Graph, base: str) -> str:
     """Sorted Turtle of ``graph`` with the project's prefixes."""
-    return _copy(graph, base).serialize(format="turtle")
+    stream = BytesIO()
+    _TurtleSerializer(GraphView([graph], project_prefixes(base))).serialize(
+        stream, base=None, encoding="utf-8")
+    return stream.getvalue().decode("utf-8")
 
 
-def ntriples_lines(graph: Graph) -> list[str]:
-    """The N-Triples lines of ``graph``, without line ends; blank nodes get canonical labels."""
-    has_bnodes = any(isinstance(t, BNode) for triple in graph for t in triple)
-    canonical = to_canonical_graph(graph) if has_bnodes else graph
-    return [line for line in canonical.serialize(format="nt").splitlines() if line.strip()]
+def _term_text(term, known: dict) -> str:
+    text = known.get(term)
+    if text is None:
+        text = term.n3()
+        if not isinstance(term, Literal):
+            known[term] = text
+    return text
 
 
-def trig(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str) -> str:
-    """A TriG document with one block per named graph, in GRAPH_ORDER."""
+def ntriples_line(triple: tuple, known: dict) -> str:
+    """The N-Triples line of ``triple`` (no line end), exactly as rdflib's nt serialiser writes it.
+
+    ``known`` maps IRIs and blank nodes to their text, filled as it goes. Literals are written
+    each time (two equal literals can be spelt differently, e.g. a language tag's case), an
+    object literal with rdflib's ``_quoteLiteral`` as its serialiser does.
+    """
+    s, p, o = triple
+    o_text = _quoteLiteral(o) if isinstance(o, Literal) else _term_text(o, known)
+    return f"{_term_text(s, known)} {_term_text(p, known)} {o_text} ."
+
+
+def ntriples_lines(graph: Graph, known: dict | None = None,
+                   triples: list[tuple] | None = None) -> list[str]:
+    """The N-Triples lines of ``graph``, without line ends; blank nodes get canonical labels.
+
+    ``known`` is ``ntriples_line``'s memory of term texts (may be shared between graphs);
+    ``triples`` the graph's triples when the caller has them at hand already. One line per
+    triple, always: a literal holding a character that ``str.splitlines`` takes for a line end
+    but N-Triples leaves unescaped (U+2028, U+0085, form feed…) stays on its line.
+    """
+    triples = list(graph) if triples is None else triples
+    if any(isinstance(t, BNode) for triple in triples for t in triple):
+        triples = list(to_canonical_graph(graph))
+    known = {} if known is None else known
+    return [ntriples_line(triple, known) for triple in triples]
+
+
+def trig_from_turtle(turtles: dict[str, str], iris: dict[str, URIRef]) -> str:
+    """A TriG document with one block per named graph, in GRAPH_ORDER, from each graph's Turtle."""
     header: list[str] = []
     blocks: list[str] = []
     for name in GRAPH_ORDER:
         body = []
-        for line in turtle(graphs[name], base).splitlines():
+        for line in turtles[name].splitlines():
             if line.startswith("@prefix"):
                 if line not in header:
                     header.append(line)
@@ -75,18 +149,34 @@ def trig(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str) -> str:
     return "\n".join(sorted(header)) + "\n\n" + "\n".join(blocks)
 
 
+def trig(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str) -> str:
+    """A TriG document with one block per named graph, in GRAPH_ORDER."""
+    return trig_from_turtle({name: turtle(graphs[name], base) for name in GRAPH_ORDER}, iris)
+
+
+def nquads_from_lines(lines: dict[str, list[str]], iris: dict[str, URIRef]) -> str:
+    """Sorted N-Quads from each named graph's N-Triples lines (``ntriples_lines``)."""
+    quads = []
+    for name in GRAPH_ORDER:
+        graph_term = f" <{iris[name]}> ."
+        quads.extend(line[:-1].rstrip() + graph_term for line in lines[name])
+    quads.sort()
+    return "\n".join(quads) + "\n"
+
+
 def nquads(graphs: dict[str, Graph], iris: dict[str, URIRef]) -> str:
     """Sorted N-Quads of every named graph."""
-    lines = []
-    for name in GRAPH_ORDER:
-        for line in ntriples_lines(graphs[name]):
-            lines.append(f"{line[:-1].rstrip()} <{iris[name]}> .")
-    return "\n".join(sorted(lines)) + "\n"
+    known: dict = {}
+    return nquads_from_lines({name: ntriples_lines(graphs[name], known) for name in GRAPH_ORDER},
+                             iris)
 
 
 def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
-         sources: list[URIRef]) -> Graph:
-    """VoID description: the dataset, one subset per named graph, counts and partitions."""
+         sources: list[URIRef], triples: dict[str, list[tuple]] | None = None) -> Graph:
+    """VoID description: the dataset, one subset per named graph, counts and partitions.
+
+    ``triples`` holds each graph's triples when the caller has them at hand already.
+    """
     g = new_graph(base)
     dataset = URIRef(f"{base}dataset")
     g.add((dataset, RDF.type, VOID.Dataset))
@@ -103,10 +193,9 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
         g.add((dataset, VOID.vocabulary, URIRef(ns)))
     for source in sources:
         g.add((dataset, DCTERMS.source, source))
-    union = Graph()
-    for name in GRAPH_ORDER:
-        for triple in graphs[name]:
-            union.add(triple)
+    if triples is None:
+        triples = {name: list(graphs[name]) for name in GRAPH_ORDER}
+    union = set().union(*triples.values())
     _counts(g, dataset, union)
     for name in GRAPH_ORDER:
         subset = URIRef(f"{base}dataset/{name}")
@@ -114,7 +203,7 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, SD.name, iris[name]))
         g.add((subset, DCTERMS.title, Literal(f"{name} graph", lang="en")))
-        _counts(g, subset, graphs[name])
+        _counts(g, subset, triples[name])
         if name == "inferred":
             g.add((subset, SD.entailmentRegime, OWL_RL_REGIME))
             g.add((subset, SD.entailmentProfile, OWL_RL_PROFILE))
@@ -123,12 +212,15 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
     return g
 
 
-def _counts(g: Graph, node: URIRef, data: Graph) -> None:
+def _counts(g: Graph, node: URIRef, data: Iterable[tuple]) -> None:
+    """VoID counts of ``data``, distinct triples (a graph's, or a set of them)."""
+    data = data if isinstance(data, set | list) else list(data)
     g.add((node, VOID.triples, Literal(len(data), datatype=XSD.integer)))
-    g.add((node, VOID.distinctSubjects, Literal(len(set(data.subjects())), datatype=XSD.integer)))
-    g.add((node, VOID.distinctObjects, Literal(len(set(data.objects())), datatype=XSD.integer)))
-    g.add((node, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
-    classes = Counter(o for o in data.objects(None, RDF.type))
+    g.add((node, VOID.distinctSubjects, Literal(len({t[0] for t in data}), datatype=XSD.integer)))
+    g.add((node, VOID.distinctObjects, Literal(len({t[2] for t in data}), datatype=XSD.integer)))
+    g.add((node, VOID.properties, Literal(len({t[1] for t in data}), datatype=XSD.integer)))
+    rdf_type = RDF.type
+    classes = Counter(o for _, p, o in data if p == rdf_type)
     g.add((node, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for cls, count in sorted(classes.items()):
         if not str(cls).startswith(str(DKG)):

@@ -26,6 +26,7 @@ from .namespaces import DKG
 from .ontology import load_ontology
 from .reason import reason
 from .validate import load_shapes, violations
+from .views import GraphView
 
 MANIFEST = "manifest.json"
 ARTEFACTS = ("dataset.trig", "dataset.nq", "asserted.ttl", "inferred.ttl", "ontology.ttl",
@@ -106,11 +107,8 @@ def assemble_and_check(settings: Settings) -> BuildResult:
                          file=settings.ontology_dir / "dprk-kg.ttl")
 
     t0 = time.perf_counter()
-    data = Graph()
-    for graph in (ontology, asserted, reasoned.inferred):
-        for triple in graph:
-            data.add(triple)
-    problems = violations(data, shapes)
+    # The union of the three graphs, read in place (no copy of their triples).
+    problems = violations(GraphView([ontology, asserted, reasoned.inferred]), shapes)
     timings["validate"] = time.perf_counter() - t0
     if problems:
         shown = "\n  ".join(problems[:20])
@@ -137,15 +135,23 @@ def build(settings: Settings, before_swap: Callable[[Path], None] | None = None)
     article_iris = sorted(
         URIRef(str(s)) for s in graphs["asserted"].subjects(RDF.type, DKG.NewsArticle)
     )
+    # Each graph is serialised once: TriG reuses the Turtle, N-Quads the N-Triples lines;
+    # each graph's triples are listed once, for N-Triples and the VoID counts.
+    order = artefacts.GRAPH_ORDER
+    turtles = {name: artefacts.turtle(graphs[name], base) for name in order}
+    triples = {name: list(graphs[name]) for name in order}
+    known: dict = {}
+    lines = {name: artefacts.ntriples_lines(graphs[name], known, triples[name]) for name in order}
     files: dict[str, bytes] = {
-        "dataset.trig": artefacts.trig(graphs, iris, base).encode("utf-8"),
-        "dataset.nq": artefacts.nquads(graphs, iris).encode("utf-8"),
-        "asserted.ttl": artefacts.turtle(graphs["asserted"], base).encode("utf-8"),
-        "inferred.ttl": artefacts.turtle(graphs["inferred"], base).encode("utf-8"),
-        "ontology.ttl": artefacts.turtle(graphs["ontology"], base).encode("utf-8"),
-        "void.ttl": artefacts.turtle(artefacts.void(graphs, iris, base, article_iris), base)
-        .encode("utf-8"),
+        "dataset.trig": artefacts.trig_from_turtle(turtles, iris).encode("utf-8"),
+        "dataset.nq": artefacts.nquads_from_lines(lines, iris).encode("utf-8"),
+        "asserted.ttl": turtles["asserted"].encode("utf-8"),
+        "inferred.ttl": turtles["inferred"].encode("utf-8"),
+        "ontology.ttl": turtles["ontology"].encode("utf-8"),
+        "void.ttl": artefacts.turtle(artefacts.void(graphs, iris, base, article_iris, triples),
+                                     base).encode("utf-8"),
     }
+    del turtles, triples, lines, known
     report = {
         "counts": dict(sorted(result.counts.items())),
         "dropped_from_closure": dict(sorted(result.dropped.items())),
