@@ -22,8 +22,9 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from io import BytesIO
+from itertools import compress
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -195,15 +196,17 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
         g.add((dataset, DCTERMS.source, source))
     if triples is None:
         triples = {name: list(graphs[name]) for name in GRAPH_ORDER}
-    union = set().union(*triples.values())
-    _counts(g, dataset, union)
+    stats = {name: _stats(triples[name]) for name in GRAPH_ORDER}
+    union_size = len(set().union(*triples.values()))
+    union = tuple(set().union(*(stats[name][i] for name in GRAPH_ORDER)) for i in range(4))
+    _counts(g, dataset, union_size, union)
     for name in GRAPH_ORDER:
         subset = URIRef(f"{base}dataset/{name}")
         g.add((dataset, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, SD.name, iris[name]))
         g.add((subset, DCTERMS.title, Literal(f"{name} graph", lang="en")))
-        _counts(g, subset, triples[name])
+        _counts(g, subset, len(triples[name]), stats[name])
         if name == "inferred":
             g.add((subset, SD.entailmentRegime, OWL_RL_REGIME))
             g.add((subset, SD.entailmentProfile, OWL_RL_PROFILE))
@@ -212,15 +215,24 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
     return g
 
 
-def _counts(g: Graph, node: URIRef, data: Iterable[tuple]) -> None:
-    """VoID counts of ``data``, distinct triples (a graph's, or a set of them)."""
-    data = data if isinstance(data, set | list) else list(data)
-    g.add((node, VOID.triples, Literal(len(data), datatype=XSD.integer)))
-    g.add((node, VOID.distinctSubjects, Literal(len({t[0] for t in data}), datatype=XSD.integer)))
-    g.add((node, VOID.distinctObjects, Literal(len({t[2] for t in data}), datatype=XSD.integer)))
-    g.add((node, VOID.properties, Literal(len({t[1] for t in data}), datatype=XSD.integer)))
-    rdf_type = RDF.type
-    classes = Counter(o for _, p, o in data if p == rdf_type)
+def _stats(triples: list[tuple]) -> tuple[set, set, set, set]:
+    """Distinct subjects, predicates and objects of ``triples``, and its typings (s, class)."""
+    if not triples:
+        return set(), set(), set(), set()
+    subjects, predicates, objects = zip(*triples, strict=True)
+    typed = list(map({RDF.type}.__contains__, predicates))
+    typings = set(zip(compress(subjects, typed), compress(objects, typed), strict=True))
+    return set(subjects), set(predicates), set(objects), typings
+
+
+def _counts(g: Graph, node: URIRef, size: int, stats: tuple[set, set, set, set]) -> None:
+    """VoID counts of ``size`` distinct triples with the ``_stats`` ``stats``."""
+    subjects, predicates, objects, typings = stats
+    g.add((node, VOID.triples, Literal(size, datatype=XSD.integer)))
+    g.add((node, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    g.add((node, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
+    g.add((node, VOID.properties, Literal(len(predicates), datatype=XSD.integer)))
+    classes = Counter(cls for _, cls in typings)
     g.add((node, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for cls, count in sorted(classes.items()):
         if not str(cls).startswith(str(DKG)):

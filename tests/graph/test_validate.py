@@ -8,6 +8,7 @@ in one graph holding a copy of every triple, as the build did before.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -153,3 +154,20 @@ def test_the_build_validates_through_the_view(monkeypatch, tmp_path, built):
     (data,) = seen
     assert isinstance(data, GraphView)
     assert len(data) == sum(len(g) for g in result.graphs.values())
+    assert gc.get_freeze_count() == 0  # the build froze objects between phases, and undid it
+
+
+def test_the_build_leaves_objects_frozen_by_others_alone(monkeypatch, tmp_path, built):
+    import graph.build as build_module
+
+    monkeypatch.setattr(build_module, "violations", lambda data, shapes: [])
+    settings = Settings.from_env(
+        seeds_dir=built[0].seeds_dir, out_dir=tmp_path / "out", base=built[0].base, reasoner="fast"
+    )
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build_module.assemble_and_check(settings)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
