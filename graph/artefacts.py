@@ -93,7 +93,8 @@ def turtle(graph: Graph, base: str) -> str:
     """Sorted Turtle of ``graph`` with the project's prefixes."""
     stream = BytesIO()
     _TurtleSerializer(GraphView([graph], project_prefixes(base))).serialize(
-        stream, base=None, encoding="utf-8")
+        stream, base=None, encoding="utf-8"
+    )
     return stream.getvalue().decode("utf-8")
 
 
@@ -118,8 +119,7 @@ def ntriples_line(triple: tuple, known: dict) -> str:
     return f"{_term_text(s, known)} {_term_text(p, known)} {o_text} ."
 
 
-def ntriples_lines(graph: Graph, known: dict | None = None,
-                   triples: list[tuple] | None = None) -> list[str]:
+def ntriples_lines(graph: Graph, known: dict | None = None, triples: list[tuple] | None = None) -> list[str]:
     """The N-Triples lines of ``graph``, without line ends; blank nodes get canonical labels.
 
     ``known`` is ``ntriples_line``'s memory of term texts (may be shared between graphs);
@@ -168,12 +168,16 @@ def nquads_from_lines(lines: dict[str, list[str]], iris: dict[str, URIRef]) -> s
 def nquads(graphs: dict[str, Graph], iris: dict[str, URIRef]) -> str:
     """Sorted N-Quads of every named graph."""
     known: dict = {}
-    return nquads_from_lines({name: ntriples_lines(graphs[name], known) for name in GRAPH_ORDER},
-                             iris)
+    return nquads_from_lines({name: ntriples_lines(graphs[name], known) for name in GRAPH_ORDER}, iris)
 
 
-def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
-         sources: list[URIRef], triples: dict[str, list[tuple]] | None = None) -> Graph:
+def void(
+    graphs: dict[str, Graph],
+    iris: dict[str, URIRef],
+    base: str,
+    sources: list[URIRef],
+    triples: dict[str, list[tuple]] | None = None,
+) -> Graph:
     """VoID description: the dataset, one subset per named graph, counts and partitions.
 
     ``triples`` holds each graph's triples when the caller has them at hand already.
@@ -182,15 +186,27 @@ def void(graphs: dict[str, Graph], iris: dict[str, URIRef], base: str,
     dataset = URIRef(f"{base}dataset")
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.title, Literal("dprk-kg: Russia–North Korea military cooperation", lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(
-        "Claims about Russia–North Korea military cooperation from news articles, each with its "
-        "claimant, source and verbatim evidence span, with an OWL 2 RL closure.", lang="en")))
+    g.add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "Claims about Russia–North Korea military cooperation from news articles, each with its "
+                "claimant, source and verbatim evidence span, with an OWL 2 RL closure.",
+                lang="en",
+            ),
+        )
+    )
     g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((dataset, VOID.uriSpace, Literal(base)))
     g.add((dataset, VOID.vocabulary, URIRef(str(DKG))))
-    for ns in ("http://www.w3.org/ns/prov#", "https://schema.org/",
-               "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://www.w3.org/ns/oa#",
-               "http://www.w3.org/2004/02/skos/core#"):
+    for ns in (
+        "http://www.w3.org/ns/prov#",
+        "https://schema.org/",
+        "http://semanticweb.cs.vu.nl/2009/11/sem/",
+        "http://www.w3.org/ns/oa#",
+        "http://www.w3.org/2004/02/skos/core#",
+    ):
         g.add((dataset, VOID.vocabulary, URIRef(ns)))
     for source in sources:
         g.add((dataset, DCTERMS.source, source))
@@ -262,8 +278,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def write_atomically(out_dir: Path, files: dict[str, bytes],
-                     before_swap: Callable[[Path], None] | None = None) -> None:
+def write_atomically(
+    out_dir: Path, files: dict[str, bytes], before_swap: Callable[[Path], None] | None = None
+) -> None:
     """Write ``files`` into a fresh folder, then put it in place of ``out_dir`` in one step.
 
     ``before_swap`` (tests) is called with the temporary folder once every file is written.
@@ -296,8 +313,14 @@ def write_atomically(out_dir: Path, files: dict[str, bytes],
         raise
 
 
-def manifest(base: str, iris: dict[str, URIRef], graphs: dict[str, Graph], inputs_sha256: str,
-             files: dict[str, bytes], report: dict) -> bytes:
+def manifest(
+    base: str,
+    iris: dict[str, URIRef],
+    graphs: dict[str, Graph],
+    inputs_sha256: str,
+    files: dict[str, bytes],
+    report: dict,
+) -> bytes:
     """``manifest.json``: base, graph sizes, input and file hashes, build report."""
     doc = {
         "base": base,

@@ -32,8 +32,15 @@ from .validate import load_shapes, violations
 from .views import GraphView
 
 MANIFEST = "manifest.json"
-ARTEFACTS = ("dataset.trig", "dataset.nq", "asserted.ttl", "inferred.ttl", "ontology.ttl",
-             "void.ttl", MANIFEST)
+ARTEFACTS = (
+    "dataset.trig",
+    "dataset.nq",
+    "asserted.ttl",
+    "inferred.ttl",
+    "ontology.ttl",
+    "void.ttl",
+    MANIFEST,
+)
 COUNTED_CLASSES = ("Actor", "Deployment", "Transfer", "Claim", "Source", "EvidenceSpan", "Event")
 
 
@@ -148,8 +155,10 @@ def _assemble_and_check(settings: Settings, phase_done: Callable[[], None]) -> B
     timings["reason"] = time.perf_counter() - t0
     phase_done()
     if reasoned.errors:
-        raise BuildError("the OWL 2 RL closure is inconsistent: " + "; ".join(reasoned.errors),
-                         file=settings.ontology_dir / "dprk-kg.ttl")
+        raise BuildError(
+            "the OWL 2 RL closure is inconsistent: " + "; ".join(reasoned.errors),
+            file=settings.ontology_dir / "dprk-kg.ttl",
+        )
 
     t0 = time.perf_counter()
     # The union of the three graphs, read in place (no copy of their triples).
@@ -158,15 +167,18 @@ def _assemble_and_check(settings: Settings, phase_done: Callable[[], None]) -> B
     if problems:
         shown = "\n  ".join(problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise BuildError(f"SHACL validation failed ({len(problems)} violations):\n  {shown}{more}",
-                         file=settings.ontology_dir / "shapes.ttl")
+        raise BuildError(
+            f"SHACL validation failed ({len(problems)} violations):\n  {shown}{more}",
+            file=settings.ontology_dir / "shapes.ttl",
+        )
 
     graphs = {"ontology": ontology, "asserted": asserted, "inferred": reasoned.inferred}
     counts = {"triples_" + name: len(g) for name, g in graphs.items()}
     counts.update(_class_counts(asserted, reasoned.inferred))
     counts["articles"] = len(seeds.articles)
-    return BuildResult(None, graphs, counts, timings, assembled.uncovered, reasoned.dropped,
-                       reasoned.reasoner)
+    return BuildResult(
+        None, graphs, counts, timings, assembled.uncovered, reasoned.dropped, reasoned.reasoner
+    )
 
 
 def build(settings: Settings, before_swap: Callable[[Path], None] | None = None) -> BuildResult:
@@ -177,16 +189,15 @@ def build(settings: Settings, before_swap: Callable[[Path], None] | None = None)
         return _write(settings, result, before_swap)
 
 
-def _write(settings: Settings, result: BuildResult,
-           before_swap: Callable[[Path], None] | None) -> BuildResult:
+def _write(
+    settings: Settings, result: BuildResult, before_swap: Callable[[Path], None] | None
+) -> BuildResult:
     t0 = time.perf_counter()
     minter = Minter(settings.base)
     iris = {name: minter.graph(name) for name in artefacts.GRAPH_ORDER}
     graphs = result.graphs
     base = settings.base
-    article_iris = sorted(
-        URIRef(str(s)) for s in graphs["asserted"].subjects(RDF.type, DKG.NewsArticle)
-    )
+    article_iris = sorted(URIRef(str(s)) for s in graphs["asserted"].subjects(RDF.type, DKG.NewsArticle))
     # Each graph is serialised once: TriG reuses the Turtle, N-Quads the N-Triples lines;
     # each graph's triples are listed once, for N-Triples and the VoID counts.
     order = artefacts.GRAPH_ORDER
@@ -200,20 +211,18 @@ def _write(settings: Settings, result: BuildResult,
         "asserted.ttl": turtles["asserted"].encode("utf-8"),
         "inferred.ttl": turtles["inferred"].encode("utf-8"),
         "ontology.ttl": turtles["ontology"].encode("utf-8"),
-        "void.ttl": artefacts.turtle(artefacts.void(graphs, iris, base, article_iris, triples),
-                                     base).encode("utf-8"),
+        "void.ttl": artefacts.turtle(artefacts.void(graphs, iris, base, article_iris, triples), base).encode(
+            "utf-8"
+        ),
     }
     del turtles, triples, lines, known
     report = {
         "counts": dict(sorted(result.counts.items())),
         "dropped_from_closure": dict(sorted(result.dropped.items())),
         "reasoner": result.reasoner,
-        "uncovered_sentences": [
-            {"article": a, "sentence": s, "reason": r} for a, s, r in result.uncovered
-        ],
+        "uncovered_sentences": [{"article": a, "sentence": s, "reason": r} for a, s, r in result.uncovered],
     }
-    files[MANIFEST] = artefacts.manifest(base, iris, graphs, inputs_sha256(settings), files,
-                                         report)
+    files[MANIFEST] = artefacts.manifest(base, iris, graphs, inputs_sha256(settings), files, report)
     artefacts.write_atomically(settings.out_dir, files, before_swap=before_swap)
     result.timings["write"] = time.perf_counter() - t0
     result.out_dir = settings.out_dir

@@ -35,6 +35,5 @@ def violations(data: Graph, shapes: Graph) -> list[str]:
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
         shape = report.value(result, SH.sourceShape)
-        lines.append(f"<{focus}> {('path <' + str(path) + '> ') if path else ''}"
-                     f"violates {shape}: {message}")
+        lines.append(f"<{focus}> {('path <' + str(path) + '> ') if path else ''}violates {shape}: {message}")
     return sorted(lines)

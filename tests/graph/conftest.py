@@ -20,8 +20,9 @@ BASE = "https://dprk-kg.example.org/"
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildResult]:
     """The seed dataset, built once into a temporary folder."""
-    settings = Settings.from_env(out_dir=tmp_path_factory.mktemp("build") / "out", base=BASE,
-                                 seeds_dir=PROJECT_ROOT / "seeds")
+    settings = Settings.from_env(
+        out_dir=tmp_path_factory.mktemp("build") / "out", base=BASE, seeds_dir=PROJECT_ROOT / "seeds"
+    )
     return settings, build(settings)
 
 

@@ -38,25 +38,41 @@ def _edit(path: Path, old: str, new: str) -> int:
 
 CASES = {
     "quote not in the article": (
-        ANNOTATION, "    quote: tripling Pyongyang’s military commitment",
+        ANNOTATION,
+        "    quote: tripling Pyongyang’s military commitment",
         "    quote: quadrupling Pyongyang’s military commitment",
-        r"claim 'commitment-tripling': quote not found in the article: 'quadrupling"),
+        r"claim 'commitment-tripling': quote not found in the article: 'quadrupling",
+    ),
     "unknown entity reference": (
-        ANNOTATION, "  - id: shells-30-percent-russian\n    claimant: ukrainian-intelligence",
+        ANNOTATION,
+        "  - id: shells-30-percent-russian\n    claimant: ukrainian-intelligence",
         "  - id: shells-30-percent-russian\n    claimant: ukrainian-inteligence",
-        r"claim 'shells-30-percent-russian': unknown entity reference 'ukrainian-inteligence'"),
+        r"claim 'shells-30-percent-russian': unknown entity reference 'ukrainian-inteligence'",
+    ),
     "malformed number": (
-        ANNOTATION, "      value: 4000\n", "      value: 4,000\n",
-        r"does not match the annotation schema: .*'4,000'"),
+        ANNOTATION,
+        "      value: 4000\n",
+        "      value: 4,000\n",
+        r"does not match the annotation schema: .*'4,000'",
+    ),
     "malformed date": (
-        ANNOTATION, "    date:\n      value: 2024-06\n", "    date:\n      value: 2024-13\n",
-        r"does not match the annotation schema"),
+        ANNOTATION,
+        "    date:\n      value: 2024-06\n",
+        "    date:\n      value: 2024-13\n",
+        r"does not match the annotation schema",
+    ),
     "impossible date": (
-        ANNOTATION, "    date:\n      value: 2024-06\n", "    date:\n      value: 2024-02-30\n",
-        r"event 'russia-north-korea-treaty-2024': malformed date '2024-02-30'"),
+        ANNOTATION,
+        "    date:\n      value: 2024-06\n",
+        "    date:\n      value: 2024-02-30\n",
+        r"event 'russia-north-korea-treaty-2024': malformed date '2024-02-30'",
+    ),
     "unknown property": (
-        ANNOTATION, "    transferredItem: rice\n", "    transferedItem: rice\n",
-        r"event 'rice-to-north-korea': unknown property 'transferedItem'"),
+        ANNOTATION,
+        "    transferredItem: rice\n",
+        "    transferedItem: rice\n",
+        r"event 'rice-to-north-korea': unknown property 'transferedItem'",
+    ),
 }
 
 
@@ -93,8 +109,11 @@ def test_shacl_violation_fails_and_names_the_shape(workspace, capsys):
 def test_inconsistency_fails_the_build(workspace, capsys):
     seeds, out = workspace
     before = _digest(out)
-    _edit(seeds / "entities.yaml", "  - id: western-officials\n    type: OfficialsGroup",
-          "  - id: western-officials\n    type: [OfficialsGroup, Claim]")
+    _edit(
+        seeds / "entities.yaml",
+        "  - id: western-officials\n    type: OfficialsGroup",
+        "  - id: western-officials\n    type: [OfficialsGroup, Claim]",
+    )
     code = main(["build", "--seeds", str(seeds), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1

@@ -59,8 +59,13 @@ def test_rebuild_in_fresh_processes_is_byte_identical(tmp_path: Path):
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-m", "graph", "build", "--out", str(out)], check=True,
-                       env=env, cwd=PROJECT_ROOT, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "graph", "build", "--out", str(out)],
+            check=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+        )
         outs.append(out)
     for name in ARTEFACTS:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

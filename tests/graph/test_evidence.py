@@ -78,7 +78,8 @@ def test_dates_keep_their_precision_and_resolved_dates_their_wording(built):
     asserted = built[1].graphs["asserted"]
     event = URIRef("https://dprk-kg.example.org/event/")
     assert asserted.value(URIRef(event + "north-korean-deployment-2024-11"), DKG.date) == Literal(
-        "2024-11", datatype=XSD.gYearMonth)
+        "2024-11", datatype=XSD.gYearMonth
+    )
     call = URIRef(event + "kim-putin-phone-call-2025-08-13")
     assert asserted.value(call, DKG.date) is None
     assert asserted.value(call, DKG.inferredDate) == Literal("2025-08-13", datatype=XSD.date)
@@ -92,23 +93,40 @@ def test_sources_are_the_article_and_each_cited_document_attributed_to_its_actor
     found = select("09-sources.rq")
     by_source = {r["source"]: r["attributedTo"] for r in found}
     assert len(by_source) == 13
-    assert by_source["Putin's letter to Kim Jong Un on the anniversary of Korea's liberation (August 2025)"] \
+    assert (
+        by_source["Putin's letter to Kim Jong Un on the anniversary of Korea's liberation (August 2025)"]
         == "Vladimir Putin"
+    )
     assert "South Korean estimates of North Korean weapons shipments to Russia" in by_source
-    claimants = {r["c"] for r in select(
-        "PREFIX dkg: <https://dprk-kg.example.org/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT DISTINCT ?c WHERE { ?x dkg:claimant/rdfs:label ?c }")}
+    claimants = {
+        r["c"]
+        for r in select(
+            "PREFIX dkg: <https://dprk-kg.example.org/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?c WHERE { ?x dkg:claimant/rdfs:label ?c }"
+        )
+    }
     # Every source the seed notes list is a claimant (KCNA stands for "North Korean state media").
-    for name in ("North Korean state media (KCNA)", "Ukrainian intelligence", "Western officials",
-                 "Vyacheslav Volodin", "Kim Jong Un", "Vladimir Putin", "North Korea", "Samuel Paparo",
-                 "South Korea", "South Korean intelligence"):
+    for name in (
+        "North Korean state media (KCNA)",
+        "Ukrainian intelligence",
+        "Western officials",
+        "Vyacheslav Volodin",
+        "Kim Jong Un",
+        "Vladimir Putin",
+        "North Korea",
+        "Samuel Paparo",
+        "South Korea",
+        "South Korean intelligence",
+    ):
         assert name in claimants, name
 
 
 def test_verified_wikidata_rows_are_linked_and_unknown_rows_are_not(built):
     asserted = built[1].graphs["asserted"]
     labels = {}
-    for node, _, label in asserted.triples((None, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), None)):
+    for node, _, label in asserted.triples(
+        (None, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), None)
+    ):
         labels.setdefault(str(label), set()).add(node)
     for node, _, alt in asserted.triples((None, SKOS.altLabel, None)):
         labels.setdefault(str(alt), set()).add(node)
@@ -117,8 +135,12 @@ def test_verified_wikidata_rows_are_linked_and_unknown_rows_are_not(built):
     linked = set(asserted.objects(None, SKOS.exactMatch))
     ontology = built[1].graphs["ontology"]
     # Class rows may be linked as kinds (skos:broadMatch) or from ontology classes.
-    class_links = linked | set(asserted.objects(None, SKOS.broadMatch)) | set(
-        ontology.objects(None, SKOS.exactMatch)) | set(ontology.objects(None, SKOS.broadMatch))
+    class_links = (
+        linked
+        | set(asserted.objects(None, SKOS.broadMatch))
+        | set(ontology.objects(None, SKOS.exactMatch))
+        | set(ontology.objects(None, SKOS.broadMatch))
+    )
     for row in rows:
         if row["status"] == "verified":
             pool = class_links if row["kind"] == "class" else linked

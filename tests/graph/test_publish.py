@@ -46,9 +46,11 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
     if not Path(OXIGRAPH).is_file():
         pytest.skip("the oxigraph binary (PyPI oxigraph) is not installed")
     port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "db"),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -66,10 +68,12 @@ def oxigraph(tmp_path: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_publish_puts_every_graph_and_counts_match(built: Path, oxigraph: str,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["publish", "--out", str(built), "--to", f"{oxigraph}/store",
-                 "--query-endpoint", f"{oxigraph}/query"])
+def test_publish_puts_every_graph_and_counts_match(
+    built: Path, oxigraph: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["publish", "--out", str(built), "--to", f"{oxigraph}/store", "--query-endpoint", f"{oxigraph}/query"]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
@@ -81,8 +85,7 @@ def test_publish_puts_every_graph_and_counts_match(built: Path, oxigraph: str,
 def test_publish_replaces_graphs_and_turtle_works_too(built: Path, oxigraph: str) -> None:
     """PUT replaces: publishing twice (N-Triples, then Turtle) leaves the same counts."""
     publish(built, f"{oxigraph}/store")
-    results = publish(built, f"{oxigraph}/store", fmt="turtle",
-                      query_endpoint=f"{oxigraph}/query")
+    results = publish(built, f"{oxigraph}/store", fmt="turtle", query_endpoint=f"{oxigraph}/query")
     assert len(results) == 3
     assert all(r.counted == r.expected and r.status in (200, 201, 204) for r in results)
 
@@ -101,8 +104,9 @@ class _Recorder(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers["Content-Length"]))
         self.seen.append(("POST", self.path, dict(self.headers), 0))
-        answer = json.dumps({"head": {"vars": ["n"]},
-                             "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}})
+        answer = json.dumps(
+            {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}}
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.end_headers()
@@ -112,14 +116,26 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
-def test_auth_header_is_sent_and_a_count_mismatch_fails(built: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_auth_header_is_sent_and_a_count_mismatch_fails(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        code = main(["publish", "--out", str(built), "--to", f"{url}/store",
-                     "--query-endpoint", f"{url}/sparql", "--auth", "bearer:s3cret"])
+        code = main(
+            [
+                "publish",
+                "--out",
+                str(built),
+                "--to",
+                f"{url}/store",
+                "--query-endpoint",
+                f"{url}/sparql",
+                "--auth",
+                "bearer:s3cret",
+            ]
+        )
     finally:
         server.shutdown()
     assert code == 1 and "MISMATCH" in capsys.readouterr().out
@@ -139,7 +155,6 @@ def test_auth_and_url_helpers() -> None:
     assert graph_url("http://h/ds?x=1", "urn:g") == "http://h/ds?x=1&graph=urn%3Ag"
 
 
-def test_publish_without_a_build_is_an_error(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_publish_without_a_build_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["publish", "--out", str(tmp_path), "--to", "http://127.0.0.1:9/store"]) == 1
     assert "dprk-kg build" in capsys.readouterr().err

@@ -13,7 +13,9 @@ def test_deployments_with_numbers_places_dates_and_claimants(select):
     found = select("01-deployments.rq")
     first = [r for r in found if r["deployment"].endswith("north-korean-deployment-2024-11")]
     assert {(r["claimant"], r["troops"]) for r in first} == {
-        ("Publisher of article 000_24d540ed9a0fd9f0 (unidentified)", "11000"), ("Western officials", "11000")}
+        ("Publisher of article 000_24d540ed9a0fd9f0 (unidentified)", "11000"),
+        ("Western officials", "11000"),
+    }
     assert all(r["places"] == "Kursk Oblast, Russia" and r["date"] == "2024-11" for r in first)
     planned = [r for r in found if r["deployment"].endswith("north-korean-deployment-additional")]
     assert [(r["troopsMin"], r["troopsMax"], r["status"]) for r in planned] == [("25000", "30000", "Planned")]
@@ -22,9 +24,16 @@ def test_deployments_with_numbers_places_dates_and_claimants(select):
 def test_russia_to_north_korea_with_what_it_is_in_exchange_for(select):
     found = select("02-russia-to-north-korea.rq")
     items = {r["item"] for r in found}
-    assert items == {"drone production capability", "Mikoyan MiG-29", "Sukhoi Su-27", "money", "rice",
-                     "assistance with launching military reconnaissance satellites",
-                     "blueprints for Shahed-type drones", "advanced space technology"}
+    assert items == {
+        "drone production capability",
+        "Mikoyan MiG-29",
+        "Sukhoi Su-27",
+        "money",
+        "rice",
+        "assistance with launching military reconnaissance satellites",
+        "blueprints for Shahed-type drones",
+        "advanced space technology",
+    }
     exchanged = {r["item"] for r in found if r["inExchangeFor"] == "North Korean military support to Russia"}
     assert {"Mikoyan MiG-29", "money", "rice", "advanced space technology"} <= exchanged
     jets = [r for r in found if r["item"] == "Mikoyan MiG-29"]
@@ -33,34 +42,54 @@ def test_russia_to_north_korea_with_what_it_is_in_exchange_for(select):
 
 def test_north_korea_to_russia_with_numbers(select):
     found = select("03-north-korea-to-russia.rq")
-    values = {(r["measure"], r["amount"] or f"{r['amountMin']}-{r['amountMax']}", r["claimant"]) for r in found
-              if r["measure"]}
+    values = {
+        (r["measure"], r["amount"] or f"{r['amountMin']}-{r['amountMax']}", r["claimant"])
+        for r in found
+        if r["measure"]
+    }
     assert ("number of containers of weapons shipped", "15000", "South Korea") in values
     assert ("number of artillery shells shipped", "9000000", "South Korea") in values
     assert ("number of launchers shipped", "200-999", "South Korea") in values
-    assert ("share of Russian artillery use supplied by North Korea", "60", "Ukrainian intelligence") in values
+    assert (
+        "share of Russian artillery use supplied by North Korea",
+        "60",
+        "Ukrainian intelligence",
+    ) in values
 
 
 def test_every_claim_of_a_claimant(select):
     found = select("04-claims-of-a-claimant.rq")
     assert [r["claim"].rsplit("/", 1)[1] for r in found] == [
-        "shells-60-percent-north-korean", "shells-30-percent-russian", "drone-production-agreements",
-        "shahed-blueprints"]
-    assert found[0]["quote"] == "60% of artillery shells fired by Russian forces recently were North Korean-made"
+        "shells-60-percent-north-korean",
+        "shells-30-percent-russian",
+        "drone-production-agreements",
+        "shahed-blueprints",
+    ]
+    assert (
+        found[0]["quote"] == "60% of artillery shells fired by Russian forces recently were North Korean-made"
+    )
 
 
 def test_disagreements_on_a_quantity_and_on_a_date(select):
     found = select("05-disagreements.rq")
     summary = {(r["measure"], frozenset((r["valueA"], r["valueB"]))) for r in found}
     assert ("share of Russian artillery use supplied by North Korea", frozenset({"60", "70"})) in summary
-    assert ("date Putin's letter was issued or made public", frozenset({"2025-08-12", "2025-08-15"})) in summary
+    assert (
+        "date Putin's letter was issued or made public",
+        frozenset({"2025-08-12", "2025-08-15"}),
+    ) in summary
     assert len(found) == 2
 
 
 def test_kim_jong_un_with_evidence(select):
     found = select("07-kim-jong-un.rq")
     roles = {r["role"] for r in found}
-    assert roles == {"made the claim", "named in the claim", "took part in the event", "addressee of the source"}
+    assert roles == {
+        "made the claim",
+        "named in the claim",
+        "took part in the event",
+        "addressee of the source",
+    }
     made = {r["quote"] for r in found if r["role"] == "made the claim"}
     assert "the Korean Peninsula being the front line in a new Cold War" in made
 
@@ -88,7 +117,8 @@ def test_who_supplied_whom(select):
 def test_casualties_with_claimant_and_report(select):
     found = select("12-casualties.rq")
     assert [(r["casualties"], r["hedge"], r["claimant"]) for r in found] == [
-        ("4000", "Approximately", "Western officials")]
+        ("4000", "Approximately", "Western officials")
+    ]
     assert found[0]["source"] == "Ukrainian intelligence reports on North Korean casualties in Kursk Oblast"
 
 

@@ -22,8 +22,11 @@ def test_inferred_graph_holds_facts_absent_from_the_asserted_one(built):
         (URIRef(E + "north-korea"), DKG.supplied, URIRef(E + "russia")),
         (URIRef(E + "north-korea"), DKG.deployedTroopsTo, URIRef(E + "russia")),
         # symmetric property
-        (URIRef(EV + "north-korean-military-support-to-russia"), DKG.inExchangeFor,
-         URIRef(EV + "rice-to-north-korea")),
+        (
+            URIRef(EV + "north-korean-military-support-to-russia"),
+            DKG.inExchangeFor,
+            URIRef(EV + "rice-to-north-korea"),
+        ),
         # transitive part-of across articles' events and registry events
         (URIRef(EV + "north-korean-deployment-2024-11"), DKG.partOf, URIRef(E + "russo-ukrainian-war")),
         # transitive broader kinds
@@ -32,10 +35,16 @@ def test_inferred_graph_holds_facts_absent_from_the_asserted_one(built):
         (URIRef(E + "vladimir-putin"), RDF.type, DKG.Actor),
         (URIRef(E + "vladimir-putin"), RDF.type, PROV.Agent),
         # inverse of claimant, and sub-property of schema:about
-        (URIRef(E + "kim-jong-un"), DKG.made,
-         URIRef("https://dprk-kg.example.org/claim/000_24d540ed9a0fd9f0/kim-new-cold-war")),
-        (URIRef("https://dprk-kg.example.org/claim/000_24d540ed9a0fd9f0/kim-new-cold-war"), SCHEMA.about,
-         URIRef(E + "new-cold-war")),
+        (
+            URIRef(E + "kim-jong-un"),
+            DKG.made,
+            URIRef("https://dprk-kg.example.org/claim/000_24d540ed9a0fd9f0/kim-new-cold-war"),
+        ),
+        (
+            URIRef("https://dprk-kg.example.org/claim/000_24d540ed9a0fd9f0/kim-new-cold-war"),
+            SCHEMA.about,
+            URIRef(E + "new-cold-war"),
+        ),
     ]
     for triple in expected:
         assert triple in inferred, triple
@@ -48,8 +57,10 @@ def test_inferred_graph_has_no_owlrl_noise(built):
     assert not any(s == o for s, o in inferred.subject_objects(OWL.sameAs))
     assert not list(inferred.subjects(RDF.type, ERR.ErrorMessage))
     assert not list(inferred.subjects(RDF.type, OWL.Thing))
-    assert all(str(s).startswith("https://dprk-kg.example.org/") and "/ontology" not in str(s)
-               for s in inferred.subjects())
+    assert all(
+        str(s).startswith("https://dprk-kg.example.org/") and "/ontology" not in str(s)
+        for s in inferred.subjects()
+    )
     dropped = built[1].dropped
     assert dropped["reflexive sameAs"] > 0 and dropped["literal subject"] > 0
 
