@@ -168,6 +168,8 @@ def test_the_build_leaves_objects_frozen_by_others_alone(monkeypatch, tmp_path, 
     try:
         frozen = gc.get_freeze_count()
         build_module.assemble_and_check(settings)
-        assert gc.get_freeze_count() == frozen
+        # Still frozen (not unfrozen by the build), and nothing of the build's added; frozen
+        # objects that were freed meanwhile may lower the count a little.
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
